@@ -1,0 +1,246 @@
+"""Settings: defaults in code, ``config/settings.toml`` on top, environment variables on top of that.
+
+Sources come from ``config/sources.toml``. Everything is validated on load; a problem raises
+:class:`~ingest.errors.ConfigError` with one line naming the file, the key and the problem::
+
+    settings = load_settings(Path("config"))
+    settings.fetch.per_host_delay        # 1.0 unless overridden
+    # INGEST_FETCH__PER_HOST_DELAY=0 ingest run   overrides it from the environment
+
+Relative paths in the files are relative to the file that names them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from ingest.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_CONFIG_DIR",
+    "DEFAULT_DB_URL",
+    "DedupSettings",
+    "ExtractSettings",
+    "FetchSettings",
+    "Settings",
+    "SourceConfig",
+    "load_settings",
+]
+
+DEFAULT_CONFIG_DIR = Path("config")
+DEFAULT_DB_URL = "sqlite:///ingest.db"
+ENV_PREFIX = "INGEST_"
+
+SourceKind = Literal["rss", "sitemap", "listing", "urls", "html_dir", "jsonl"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FetchSettings(_Section):
+    """How pages are fetched. ``snapshot_dir`` serves every request from a local mirror
+    (``<dir>/<host>/<path>``) instead of the network: the bundled demo uses it."""
+
+    user_agent: str = Field(
+        "ingest/0.1 (regional news monitor; +https://github.com/ingest-news/ingest)",
+        description="User-Agent header sent with every request.",
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection.")
+    read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for each read.")
+    total_timeout: float = Field(60.0, gt=0, description="Seconds for a whole request.")
+    max_bytes: int = Field(5_000_000, gt=0, description="Largest body accepted, in bytes.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed before giving up.")
+    per_host_concurrency: int = Field(2, ge=1, description="Requests in flight per host.")
+    per_host_delay: float = Field(
+        1.0, ge=0, description="Minimum seconds between requests to a host."
+    )
+    max_concurrency: int = Field(16, ge=1, description="Requests in flight in total.")
+    retries: int = Field(3, ge=0, description="Retries on 429, 5xx and timeouts.")
+    backoff_base: float = Field(
+        1.0, ge=0, description="First backoff in seconds; doubles each retry."
+    )
+    respect_robots: bool = Field(True, description="Honour robots.txt.")
+    allow_private: tuple[str, ...] = Field(
+        (), description="Hosts or CIDR ranges allowed even though they are private or loopback."
+    )
+    snapshot_dir: Path | None = Field(
+        None, description="Serve requests from this local mirror instead of the network."
+    )
+
+
+class ExtractSettings(_Section):
+    """How pages become cleaned articles."""
+
+    min_chars: int = Field(250, ge=0, description="Shorter cleaned bodies are not articles.")
+    favor_precision: bool = Field(True, description="trafilatura: prefer less boilerplate.")
+    include_tables: bool = Field(False, description="trafilatura: keep table text.")
+
+
+class DedupSettings(_Section):
+    """How duplicates and same-story reports are found."""
+
+    num_perm: int = Field(128, ge=16, description="MinHash permutations.")
+    shingle_size: int = Field(5, ge=1, description="Words per shingle.")
+    near_threshold: float = Field(0.5, gt=0, le=1, description="Near-duplicate similarity.")
+
+
+class SourceConfig(_Section):
+    """One entry of ``[[sources]]`` in ``sources.toml``."""
+
+    name: str = Field(min_length=1)
+    kind: SourceKind
+    url: str | None = None
+    urls: tuple[str, ...] | None = None
+    path: Path | None = None
+    outlet: str | None = None
+    schedule: str | None = None
+    enabled: bool = True
+    max_pages: int | None = Field(None, ge=1)
+    link_pattern: str | None = None
+
+    @model_validator(mode="after")
+    def _location_matches_kind(self) -> SourceConfig:
+        needs = {"urls": "urls", "html_dir": "path", "jsonl": "path"}.get(self.kind, "url")
+        if getattr(self, needs) in (None, ()):
+            raise ValueError(f"kind {self.kind!r} needs {needs!r}")
+        return self
+
+
+class Settings(BaseSettings):
+    """All settings. Environment variables ``INGEST_<NAME>`` (``__`` for sections) override
+    the files: ``INGEST_DB_URL``, ``INGEST_DEDUP__NEAR_THRESHOLD``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    db_url: str = Field(DEFAULT_DB_URL, description="SQLAlchemy URL of the store.")
+    timezone: str = Field("Asia/Makassar", description="Time zone of schedules and displays.")
+    fetch: FetchSettings = FetchSettings()
+    extract: ExtractSettings = ExtractSettings()
+    dedup: DedupSettings = DedupSettings()
+    sources: tuple[SourceConfig, ...] = ()
+    config_dir: Path = DEFAULT_CONFIG_DIR
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the files, which arrive as init arguments.
+        return env_settings, init_settings
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"unknown source {name!r} (configured: {known})")
+
+
+class _SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sources: list[SourceConfig] = []
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _first_problem(path: Path | str, exc: ValidationError, data: Mapping[str, Any]) -> ConfigError:
+    error = exc.errors()[0]
+    loc = error["loc"]
+    if loc and loc[0] == "sources" and len(loc) > 1 and isinstance(loc[1], int):
+        index = loc[1]
+        entry = data.get("sources", [])[index] if index < len(data.get("sources", [])) else {}
+        name = entry.get("name") if isinstance(entry, dict) else None
+        head = f"sources[{index}]" + (f" ({name})" if name else "")
+        key = ".".join([head, *(str(p) for p in loc[2:] if not str(p).startswith("function-"))])
+    else:
+        key = ".".join(str(p) for p in loc)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif error["type"] == "literal_error":
+        message = f"{message}, got {error['input']!r}"
+    return ConfigError(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+
+
+def _resolve(base: Path, value: Path | None) -> Path | None:
+    if value is None or value.is_absolute():
+        return value
+    return (base / value).resolve()
+
+
+def _load_sources(path: Path) -> tuple[SourceConfig, ...]:
+    data = _read_toml(path)
+    try:
+        parsed = _SourcesFile.model_validate(data)
+    except ValidationError as exc:
+        raise _first_problem(path, exc, data) from None
+    seen: set[str] = set()
+    resolved = []
+    for source in parsed.sources:
+        if source.name in seen:
+            raise ConfigError(f"{path}: sources: duplicate name {source.name!r}")
+        seen.add(source.name)
+        resolved.append(source.model_copy(update={"path": _resolve(path.parent, source.path)}))
+    return tuple(resolved)
+
+
+def _env_key(loc: tuple[int | str, ...]) -> str:
+    return ENV_PREFIX + "__".join(str(p) for p in loc).upper()
+
+
+def load_settings(
+    config_dir: Path | None = None,
+    *,
+    db_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Load ``settings.toml`` (optional) and ``sources.toml`` (required) from ``config_dir``.
+
+    ``db_url`` (from ``--db``) wins over ``INGEST_DB_URL``, which wins over the file.
+    """
+    environ = os.environ if environ is None else environ
+    config_dir = Path(config_dir or environ.get(f"{ENV_PREFIX}CONFIG") or DEFAULT_CONFIG_DIR)
+    if not config_dir.is_dir():
+        raise ConfigError(f"{config_dir}: configuration folder not found (use --config PATH)")
+    settings_path = config_dir / "settings.toml"
+    data = _read_toml(settings_path) if settings_path.exists() else {}
+    if "sources" in data:
+        raise ConfigError(f"{settings_path}: sources: unknown key (sources go in sources.toml)")
+    sources = _load_sources(config_dir / "sources.toml")
+    try:
+        settings = Settings(**data, sources=sources, config_dir=config_dir)
+    except ValidationError as exc:
+        loc = exc.errors()[0]["loc"]
+        origin = _env_key(loc) if _env_key(loc) in environ else settings_path
+        raise _first_problem(
+            f"environment {origin}" if origin != settings_path else origin, exc, data
+        ) from None
+    fetch = settings.fetch
+    updates: dict[str, Any] = {
+        "fetch": fetch.model_copy(update={"snapshot_dir": _resolve(config_dir, fetch.snapshot_dir)})
+    }
+    if db_url:
+        updates["db_url"] = db_url
+    return settings.model_copy(update=updates)

@@ -1,0 +1,123 @@
+"""The exceptions raised by ingest.
+
+Every failure the library reports is an :class:`IngestError`; catch a branch to handle a whole
+category. Only the CLI turns these into exit codes and one-line messages.
+
+    IngestError
+    ├── ConfigError          a configuration file or setting is missing or invalid
+    ├── InputError           an input file (``ingest import``) has a bad line
+    ├── SourceError          a source could not be discovered (feed, sitemap or listing unusable)
+    ├── FetchError           one URL could not be fetched; ``error_class`` names the kind
+    │   ├── BlockedAddress       the host resolves to a refused address range
+    │   ├── RobotsDisallowed     robots.txt forbids the URL
+    │   ├── FetchTimeout         connect, read or total timeout
+    │   ├── HTTPStatusError      a non-success HTTP status (``status_code``)
+    │   ├── TooLarge             the body exceeds the size cap
+    │   └── UnsupportedContent   not HTML or XML (a PDF, an image)
+    ├── NotAnArticle         the page is not an article (``reason``): listing, gallery, too short
+    ├── StoreError           the database could not be read or written
+    └── NotFound             a story or document that does not exist
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BlockedAddress",
+    "ConfigError",
+    "FetchError",
+    "FetchTimeout",
+    "HTTPStatusError",
+    "IngestError",
+    "InputError",
+    "NotAnArticle",
+    "NotFound",
+    "RobotsDisallowed",
+    "SourceError",
+    "StoreError",
+    "TooLarge",
+    "UnsupportedContent",
+]
+
+
+class IngestError(Exception):
+    """Base of every error raised by ingest."""
+
+
+class ConfigError(IngestError):
+    """A configuration file or setting is missing or invalid."""
+
+
+class InputError(IngestError):
+    """An input file has a line that cannot be ingested."""
+
+
+class SourceError(IngestError):
+    """A source could not be discovered; ``error_class`` is used for source health."""
+
+    error_class = "parse"
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"source {source!r}: {message}")
+        self.source = source
+
+
+class FetchError(IngestError):
+    """A URL could not be fetched.
+
+    ``error_class`` is one of ``dns``, ``connect``, ``timeout``, ``http``, ``blocked``,
+    ``robots``, ``too_large``, ``content_type``, ``parse``, ``other``.
+    """
+
+    error_class = "other"
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+
+
+class BlockedAddress(FetchError):
+    error_class = "blocked"
+
+
+class RobotsDisallowed(FetchError):
+    error_class = "robots"
+
+
+class FetchTimeout(FetchError):
+    error_class = "timeout"
+
+
+class HTTPStatusError(FetchError):
+    error_class = "http"
+
+    def __init__(self, url: str, status_code: int, retry_after: float | None = None) -> None:
+        super().__init__(url, f"HTTP {status_code}")
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class TooLarge(FetchError):
+    error_class = "too_large"
+
+
+class UnsupportedContent(FetchError):
+    error_class = "content_type"
+
+
+class NotAnArticle(IngestError):
+    """A page that must not be stored as an article; ``reason`` is a short stable key
+    (``listing``, ``gallery``, ``too_short``, ``error_page``, ``no_text``, ...)."""
+
+    def __init__(self, url: str, reason: str, detail: str = "") -> None:
+        message = f"{url}: not an article ({reason})"
+        super().__init__(f"{message}: {detail}" if detail else message)
+        self.url = url
+        self.reason = reason
+
+
+class StoreError(IngestError):
+    """The database could not be read or written."""
+
+
+class NotFound(IngestError):
+    """A story or document that does not exist."""

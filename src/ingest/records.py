@@ -1,0 +1,76 @@
+"""Plain records passed between the pipeline's stages.
+
+They are frozen dataclasses so that a stage can never change what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+__all__ = ["Article", "Candidate", "FetchedPage"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate:
+    """A URL a source offers, with what the source says about it.
+
+    Local kinds (``html_dir``, ``jsonl``) carry the content itself in ``html`` or ``text``;
+    remote kinds leave both empty and the page is fetched.
+    """
+
+    url: str
+    source: str
+    outlet: str
+    published_at: datetime | None = None
+    title: str | None = None
+    guid: str | None = None
+    html: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchedPage:
+    """The result of one HTTP request. ``not_modified`` is True for a 304 (``body`` is empty)."""
+
+    url: str
+    final_url: str
+    status_code: int
+    body: bytes
+    content_type: str
+    encoding: str | None
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime
+    not_modified: bool = False
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the detected encoding."""
+        return self.body.decode(self.encoding or "utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """A cleaned article, ready for dedup and the store.
+
+    ``text`` is the cleaned body (boilerplate, dateline and credits removed); what was split off
+    is kept in ``dateline``, ``credits`` and ``syndicated_from``. Datetimes are timezone-aware.
+    """
+
+    url: str
+    outlet: str
+    title: str | None
+    text: str
+    source: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    event_date: date | None = None
+    language: str | None = None
+    site_name: str | None = None
+    dateline: str | None = None
+    credits: tuple[str, ...] = field(default_factory=tuple)
+    syndicated_from: str | None = None
+    page_url: str | None = None
+    """The URL the page declares for itself (rel=canonical, og:url), if any."""

@@ -1,0 +1,9 @@
+"""The full metadata: every module that declares tables is imported here."""
+
+from __future__ import annotations
+
+from ingest.store import models
+
+__all__ = ["metadata"]
+
+metadata = models.Base.metadata
