@@ -29,6 +29,7 @@ __all__ = [
     "DedupSettings",
     "ExtractSettings",
     "FetchSettings",
+    "ScheduleSettings",
     "Settings",
     "SourceConfig",
     "load_settings",
@@ -92,6 +93,32 @@ class DedupSettings(_Section):
     near_threshold: float = Field(0.5, gt=0, le=1, description="Near-duplicate similarity.")
 
 
+class ScheduleSettings(_Section):
+    """When sources run under ``ingest serve``, and how the flow retries and limits them.
+
+    A source's ``schedule`` is a cron expression (``"0 6 * * *"``), an interval (``"30m"``,
+    ``"2h"``, ``"1d"``) or the name of a group below; times are in ``Settings.timezone``::
+
+        [schedule.groups]
+        morning = "0 6 * * *"     # sources with schedule = "morning" share one deployment
+    """
+
+    groups: dict[str, str] = Field(
+        default_factory=dict, description="Named schedules shared by several sources."
+    )
+    source_retries: int = Field(
+        2, ge=0, description="Retries of a source whose discovery or fetch fails as a whole."
+    )
+    retry_delay: float = Field(
+        30.0, ge=0, description="Seconds before the first source retry; doubles each retry."
+    )
+    max_parallel_sources: int = Field(4, ge=1, description="Sources ingested at the same time.")
+    deployment_concurrency: int = Field(
+        1, ge=1, description="Runs of one deployment allowed at the same time."
+    )
+    serve_limit: int = Field(8, ge=1, description="Flow runs `ingest serve` executes at once.")
+
+
 class SourceConfig(_Section):
     """One entry of ``[[sources]]`` in ``sources.toml``."""
 
@@ -127,6 +154,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()
     dedup: DedupSettings = DedupSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     sources: tuple[SourceConfig, ...] = ()
     config_dir: Path = DEFAULT_CONFIG_DIR
 
