@@ -68,6 +68,22 @@ class FetchSettings(_Section):
     backoff_base: float = Field(
         1.0, ge=0, description="First backoff in seconds; doubles each retry."
     )
+    backoff_max: float = Field(60.0, ge=0, description="Longest backoff between retries, seconds.")
+    max_retry_after: float = Field(
+        120.0, ge=0, description="Longest Retry-After waited for; a longer one fails the URL."
+    )
+    max_crawl_delay: float = Field(
+        30.0, ge=0, description="Largest robots.txt Crawl-delay honoured, seconds."
+    )
+    max_sitemaps: int = Field(
+        50, ge=1, description="Child sitemaps read from one sitemap index per discovery."
+    )
+    source_backoff_base: float = Field(
+        300.0, ge=0, description="Seconds a source rests after its first failure; doubles after."
+    )
+    source_backoff_max: float = Field(
+        86_400.0, ge=0, description="Longest rest of a failing source, seconds."
+    )
     respect_robots: bool = Field(True, description="Honour robots.txt.")
     allow_private: tuple[str, ...] = Field(
         (), description="Hosts or CIDR ranges allowed even though they are private or loopback."

@@ -9,6 +9,10 @@ category. Only the CLI turns these into exit codes and one-line messages.
     ├── SourceError          a source could not be discovered (feed, sitemap or listing unusable)
     ├── FetchError           one URL could not be fetched; ``error_class`` names the kind
     │   ├── BlockedAddress       the host resolves to a refused address range
+    │   ├── DNSError             the host name does not resolve
+    │   ├── ConnectFailed        the connection was refused or reset
+    │   ├── ProtocolFailure      a broken response: truncated body, bad chunking
+    │   ├── TooManyRedirects     a redirect loop or more redirects than allowed
     │   ├── RobotsDisallowed     robots.txt forbids the URL
     │   ├── FetchTimeout         connect, read or total timeout
     │   ├── HTTPStatusError      a non-success HTTP status (``status_code``)
@@ -24,6 +28,8 @@ from __future__ import annotations
 __all__ = [
     "BlockedAddress",
     "ConfigError",
+    "ConnectFailed",
+    "DNSError",
     "FetchError",
     "FetchTimeout",
     "HTTPStatusError",
@@ -31,10 +37,12 @@ __all__ = [
     "InputError",
     "NotAnArticle",
     "NotFound",
+    "ProtocolFailure",
     "RobotsDisallowed",
     "SourceError",
     "StoreError",
     "TooLarge",
+    "TooManyRedirects",
     "UnsupportedContent",
 ]
 
@@ -65,7 +73,7 @@ class FetchError(IngestError):
     """A URL could not be fetched.
 
     ``error_class`` is one of ``dns``, ``connect``, ``timeout``, ``http``, ``blocked``,
-    ``robots``, ``too_large``, ``content_type``, ``parse``, ``other``.
+    ``robots``, ``too_large``, ``content_type``, ``protocol``, ``redirect``, ``parse``, ``other``.
     """
 
     error_class = "other"
@@ -77,6 +85,22 @@ class FetchError(IngestError):
 
 class BlockedAddress(FetchError):
     error_class = "blocked"
+
+
+class DNSError(FetchError):
+    error_class = "dns"
+
+
+class ConnectFailed(FetchError):
+    error_class = "connect"
+
+
+class ProtocolFailure(FetchError):
+    error_class = "protocol"
+
+
+class TooManyRedirects(FetchError):
+    error_class = "redirect"
 
 
 class RobotsDisallowed(FetchError):
