@@ -34,6 +34,8 @@ def postgres_server() -> Iterator[str]:
         with engine.connect() as conn:
             conn.execute(text("select 1"))
     except Exception as exc:  # any failure to reach the server means: skip, saying why
+        if os.environ.get("INGEST_REQUIRE_POSTGRES"):
+            pytest.fail(f"INGEST_REQUIRE_POSTGRES is set but PostgreSQL is unreachable: {exc}")
         pytest.skip(f"no PostgreSQL server reachable at {admin.render_as_string()}: {exc}")
     name = f"ingest_test_{uuid.uuid4().hex[:10]}"
     with engine.connect() as conn:

@@ -1,4 +1,4 @@
-"""Settings: defaults in code, ``config/settings.toml`` on top, environment variables on top of that.
+"""Settings: defaults in code, then ``config/settings.toml``, then environment variables.
 
 Sources come from ``config/sources.toml``. Everything is validated on load; a problem raises
 :class:`~ingest.errors.ConfigError` with one line naming the file, the key and the problem::

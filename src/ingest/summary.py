@@ -70,6 +70,26 @@ class RunSummary:
             total.update(s.rejected)
         return total
 
+    def line(self) -> str:
+        """One line for people: what the run found."""
+        parts = [
+            f"run {self.run_id} {self.status}",
+            f"{len(self.sources)} sources",
+            f"{self.total('fetched')} fetched",
+            f"{self.total('not_modified') + self.total('unchanged')} unchanged",
+            f"{self.total('new_documents')} new documents",
+            f"{self.total('copies')} copies",
+            f"{self.total('same_story')} same-story reports",
+            f"{self.total('new_stories')} new stories",
+        ]
+        rejected = sum(self.rejected().values())
+        if rejected:
+            parts.append(f"{rejected} rejected")
+        failures = self.failures()
+        if failures:
+            parts.append("failures: " + ", ".join(f"{k} {v}" for k, v in sorted(failures.items())))
+        return ", ".join(parts) + f" ({self.duration_s:.1f} s)"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,

@@ -83,6 +83,12 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def open_store(url: str, *, upgrade: bool = True) -> Store:
     """Open the store at ``url``, applying migrations first unless ``upgrade`` is False."""

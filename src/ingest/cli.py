@@ -1,0 +1,377 @@
+"""The ``ingest`` command. Each command parses its options, calls one function of the library
+and renders the result; the library raises, and only ``main`` turns errors into one line and
+an exit status (2 for bad configuration or input, 1 for other failures)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ingest import query
+from ingest.config import Settings, load_settings
+from ingest.errors import ConfigError, IngestError, InputError
+from ingest.logs import configure_logging
+from ingest.output import Format, default_format, render
+from ingest.store import open_store
+from ingest.summary import RunSummary
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ingest",
+    help="Fetch regional news on a schedule, find reports of the same story, keep one record each.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
+dedup_app = typer.Typer(help="Maintain the dedup index and story clusters.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(dedup_app, name="dedup")
+
+err = Console(stderr=True)
+
+
+@dataclass
+class State:
+    config: Path | None = None
+    db: str | None = None
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config, db_url=self.db)
+        return self._settings
+
+
+def state(ctx: typer.Context) -> State:
+    value = ctx.find_root().obj
+    assert isinstance(value, State)
+    return value
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", envvar="INGEST_DB_URL", help="Database URL (default: sqlite:///ingest.db)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Configuration folder (default: config/).")
+    ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output.")
+    ] = 0,
+) -> None:
+    configure_logging(verbose)
+    ctx.obj = State(config=config, db=db)
+
+
+FormatOption = Annotated[
+    Format | None, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
+]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Published on or after this day (YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Published on or before this day (YYYY-MM-DD).")
+]
+OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only this outlet.")]
+TextOption = Annotated[str | None, typer.Option("--query", "-q", help="Text in the title or body.")]
+LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")]
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _filters(
+    since: str | None, until: str | None, outlet: str | None, text: str | None, limit: int | None
+) -> query.Filters:
+    return query.Filters(
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+        outlet=outlet,
+        text=text,
+        limit=limit,
+    )
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+    ] = None,
+) -> None:
+    """Run the pipeline now for every enabled source, or the named ones.
+
+    Example: ingest run --source kukarkab
+    """
+    from ingest.runner import run_now
+
+    summary = run_now(state(ctx).settings(), sources=source or None)
+    _print_summary(summary)
+    if summary.status != "completed":
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A JSONL file: one document per line.")],
+) -> None:
+    """Ingest a JSONL file of documents through the pipeline.
+
+    Each line: {"url", "html" or "text", optional "title", "outlet", "published_at"}.
+    Every line is checked first: one bad line and nothing is stored.
+
+    Example: ingest import demo/seeds.jsonl
+    """
+    from ingest.pipeline import import_file
+
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    summary = import_file(state(ctx).settings(), path)
+    _print_summary(summary)
+
+
+@app.command()
+def stories(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    outlet: OutletOption = None,
+    text: TextOption = None,
+    limit: LimitOption = None,
+) -> None:
+    """List stories, newest first, each with every outlet and URL that carried it.
+
+    Example: ingest stories --format jsonl --outlet kukarkab.go.id
+    """
+    filters = _filters(since, until, outlet, text, limit)
+    fmt = fmt or default_format()
+    with _session(ctx) as session:
+        records = query.stories(session, filters)
+        if fmt is Format.table:
+            rows: Any = (_story_row(r) for r in records)
+            columns = ["story_id", "published_at", "members", "outlets", "title"]
+        else:
+            rows = (r.to_dict() for r in records)
+            columns = ["story_id", "canonical_url", "title", "published_at", "members"]
+        render(rows, fmt, columns=columns, title="Stories")
+
+
+def _story_row(record: query.StoryRecord) -> dict[str, Any]:
+    outlets = sorted({m.outlet for m in record.members})
+    return {
+        "story_id": record.story_id,
+        "published_at": record.published_at.date().isoformat() if record.published_at else "",
+        "members": len(record.members),
+        "outlets": ", ".join(outlets),
+        "title": record.title,
+    }
+
+
+@app.command()
+def story(
+    ctx: typer.Context,
+    story_id: Annotated[int, typer.Argument(help="The story's id.")],
+    why: Annotated[bool, typer.Option("--why", help="Show why each member was joined.")] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Show one story: its canonical record and every member with how it was matched.
+
+    Example: ingest story 3 --why
+    """
+    fmt = fmt or default_format()
+    with _session(ctx) as session:
+        record = query.story(session, story_id)
+        if why:
+            from ingest.explain import explanation_rows
+
+            rows, columns = explanation_rows(session, story_id)
+            render(rows, fmt, columns=columns, title=f"Story {story_id}: {record.title}")
+            return
+    if fmt is Format.table:
+        rows = [
+            {**m.to_dict(), "title": m.title, "document_id": m.document_id} for m in record.members
+        ]
+        columns = ["relation", "similarity", "outlet", "published_at", "url"]
+        render(rows, fmt, columns=columns, title=f"Story {story_id}: {record.title}")
+    elif fmt is Format.json or fmt is Format.jsonl:
+        sys.stdout.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        render((m.to_dict() for m in record.members), fmt, columns=list(_MEMBER_COLUMNS))
+
+
+_MEMBER_COLUMNS = ("url", "outlet", "published_at", "relation", "similarity")
+
+
+@app.command()
+def documents(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    outlet: OutletOption = None,
+    text: TextOption = None,
+    limit: LimitOption = None,
+    story_id: Annotated[int | None, typer.Option("--story", help="Only this story.")] = None,
+) -> None:
+    """List stored documents with their cleaned text and story.
+
+    Example: ingest documents --format jsonl --since 2024-09-01 > documents.jsonl
+    """
+    filters = _filters(since, until, outlet, text, limit)
+    fmt = fmt or default_format()
+    with _session(ctx) as session:
+        rows = (d.to_dict() for d in query.documents(session, filters, story_id=story_id))
+        if fmt is Format.table:
+            columns = ["story_id", "published_at", "outlet", "title", "url"]
+        else:
+            columns = [
+                "url",
+                "outlet",
+                "title",
+                "published_at",
+                "event_date",
+                "language",
+                "story_id",
+                "text",
+            ]
+        render(rows, fmt, columns=columns, title="Documents")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply any pending migrations (also done automatically on first use).
+
+    Example: ingest --db postgresql+psycopg://localhost/news db upgrade
+    """
+    from ingest.store.migrate import current_revision
+
+    store = open_store(state(ctx).settings().db_url)
+    try:
+        err.print(f"{store.url}: schema at revision {current_revision(store.engine)}")
+    finally:
+        store.close()
+
+
+@dedup_app.command("rebuild")
+def dedup_rebuild(ctx: typer.Context) -> None:
+    """Re-cluster every stored document with the current dedup settings, without refetching.
+
+    Example: INGEST_DEDUP__NEAR_THRESHOLD=0.6 ingest dedup rebuild
+    """
+    from ingest import dedup
+
+    settings = state(ctx).settings()
+    store = open_store(settings.db_url)
+    try:
+        with store.session() as session:
+            result = dedup.rebuild(session, settings.dedup)
+    finally:
+        store.close()
+    err.print(f"rebuilt: {result}")
+
+
+@app.command()
+def sources(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """Show each configured source and its health: last success, last error, failures.
+
+    Example: ingest sources
+    """
+    from ingest.store.health import list_source_health
+
+    settings = state(ctx).settings()
+    with _session(ctx) as session:
+        health = {h.name: h for h in list_source_health(session)}
+    rows = []
+    for source in settings.sources:
+        row: dict[str, Any] = {
+            "name": source.name,
+            "kind": source.kind,
+            "outlet": source.outlet,
+            "enabled": source.enabled,
+        }
+        found = health.get(source.name)
+        if found is not None:
+            row.update({k: v for k, v in vars(found).items() if k not in row})
+        rows.append(row)
+    columns = [
+        "name",
+        "kind",
+        "enabled",
+        "last_success_at",
+        "consecutive_failures",
+        "last_error_class",
+        "last_error",
+    ]
+    render(rows, fmt or default_format(), columns=columns, title="Sources")
+
+
+class _session:
+    """Open the configured store and a read transaction for a command."""
+
+    def __init__(self, ctx: typer.Context) -> None:
+        self.store = open_store(state(ctx).settings().db_url)
+
+    def __enter__(self) -> Any:
+        self._cm = self.store.session()
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._cm.__exit__(*exc)  # type: ignore[arg-type]
+        finally:
+            self.store.close()
+
+
+def _print_summary(summary: RunSummary) -> None:
+    err.print(summary.line(), markup=False, highlight=False)
+    for source in summary.sources:
+        if source.error:
+            err.print(f"  {source.source}: {source.error}", markup=False, highlight=False)
+
+
+def _register_plugins() -> None:
+    try:
+        from ingest.cli_prefect import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_plugins()
+
+
+def main() -> None:
+    """Console entry point: one line and a non-zero status on failure, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except (ConfigError, InputError) as exc:
+        err.print(f"ingest: error: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except IngestError as exc:
+        err.print(f"ingest: error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("ingest: interrupted")
+        sys.exit(130)

@@ -1,0 +1,384 @@
+"""The pipeline's steps as plain functions: what ``ingest run``, ``ingest import`` and the
+Prefect flow call.
+
+    start_run
+      └─ ingest_source, per source: discover → fetch → extract → store + dedup
+    finish_run
+
+Each stored document is written with its dedup index entries and story membership in one
+transaction, so a crash never leaves half a document; running the same job again skips what is
+stored (conditional requests, then the URL) and so neither loses nor duplicates anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from ingest.config import ExtractSettings, Settings, SourceConfig
+from ingest.errors import ConfigError, FetchError, IngestError, NotAnArticle, SourceError
+from ingest.extract import clean_document, extract_article
+from ingest.fetch import Fetcher
+from ingest.records import Article, Candidate, FetchedPage
+from ingest.sources import discover
+from ingest.store import Store, health, open_store
+from ingest.store.documents import StoreOutcome, document_exists, store_article
+from ingest.store.runs import create_run, save_run
+from ingest.summary import RunSummary, SourceSummary
+from ingest.urls import canonicalize, choose_canonical, outlet_of
+
+__all__ = ["finish_run", "import_file", "ingest_source", "run", "select_sources", "start_run"]
+
+log = logging.getLogger(__name__)
+
+#: Below this many pages a run extracts in threads; above it, in one process per core.
+PROCESS_POOL_MIN_PAGES = 40
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Store]:
+    store = open_store(settings.db_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def select_sources(settings: Settings, names: Sequence[str] | None) -> list[SourceConfig]:
+    """The named sources (an unknown name is a ConfigError), or every enabled one."""
+    if names:
+        return [settings.source(name) for name in names]
+    selected = [s for s in settings.sources if s.enabled]
+    if not selected:
+        raise ConfigError(f"{settings.config_dir}/sources.toml: no enabled sources")
+    return selected
+
+
+def start_run(settings: Settings, *, trigger: str, flow_run_id: str | None = None) -> int:
+    """Record the start of a run; returns its id."""
+    with opened(settings) as store, store.session() as session:
+        return create_run(session, trigger=trigger, flow_run_id=flow_run_id)
+
+
+def finish_run(
+    settings: Settings,
+    run_id: int,
+    summaries: list[SourceSummary],
+    *,
+    error: str | None = None,
+    duration_s: float = 0.0,
+) -> RunSummary:
+    """Store the summary of a run; the run failed when a source failed or ``error`` is set."""
+    failed = error is not None or any(s.error for s in summaries)
+    summary = RunSummary(
+        run_id=run_id,
+        status="failed" if failed else "completed",
+        sources=summaries,
+        duration_s=duration_s or sum(s.duration_s for s in summaries),
+    )
+    with opened(settings) as store, store.session() as session:
+        save_run(session, summary, error=error)
+    return summary
+
+
+def ingest_source(
+    settings: Settings, source_name: str, *, run_id: int, since: datetime | None = None
+) -> SourceSummary:
+    """One source, start to end. Raises when the source as a whole fails (a retry may help)."""
+    source = settings.source(source_name)
+    with opened(settings) as store:
+        return asyncio.run(_sources(settings, store, [source], run_id, since, raise_errors=True))[0]
+
+
+def run(
+    settings: Settings,
+    *,
+    sources: Sequence[str] | None = None,
+    trigger: str = "manual",
+    since: datetime | None = None,
+) -> RunSummary:
+    """Run the selected sources now, in this process; one failing source never stops the rest."""
+    selected = select_sources(settings, sources)
+    return _run_selected(settings, selected, trigger=trigger, since=since)
+
+
+def import_file(settings: Settings, path: Path) -> RunSummary:
+    """Ingest a JSONL file of documents (the format of ``ingest import``) through the pipeline."""
+    source = SourceConfig(name=f"import:{Path(path).name}", kind="jsonl", path=Path(path))
+    return _run_selected(settings, [source], trigger="import", since=None, raise_errors=True)
+
+
+def _run_selected(
+    settings: Settings,
+    selected: list[SourceConfig],
+    *,
+    trigger: str,
+    since: datetime | None,
+    raise_errors: bool = False,
+) -> RunSummary:
+    started = time.perf_counter()
+    run_id = start_run(settings, trigger=trigger)
+    try:
+        with opened(settings) as store:
+            summaries = asyncio.run(
+                _sources(settings, store, selected, run_id, since, raise_errors=raise_errors)
+            )
+    except IngestError as exc:
+        finish_run(settings, run_id, [], error=str(exc))
+        raise
+    return finish_run(settings, run_id, summaries, duration_s=time.perf_counter() - started)
+
+
+async def _sources(
+    settings: Settings,
+    store: Store,
+    sources: list[SourceConfig],
+    run_id: int,
+    since: datetime | None,
+    *,
+    raise_errors: bool,
+) -> list[SourceSummary]:
+    async with Fetcher(settings.fetch) as fetcher:
+        pool = _Pool(settings.extract)
+        try:
+            jobs = [
+                _one_source(settings, store, fetcher, pool, s, run_id, since, raise_errors)
+                for s in sources
+            ]
+            return list(await asyncio.gather(*jobs))
+        finally:
+            pool.shutdown()
+
+
+class _Pool:
+    """Where extraction runs: threads for small runs, one process per core for large ones."""
+
+    def __init__(self, settings: ExtractSettings) -> None:
+        self.settings = settings
+        self._processes: Executor | None = None
+
+    def executor(self, pages: int) -> Executor | None:
+        if pages < PROCESS_POOL_MIN_PAGES:
+            return None
+        if self._processes is None:
+            self._processes = ProcessPoolExecutor()
+        return self._processes
+
+    def shutdown(self) -> None:
+        if self._processes is not None:
+            self._processes.shutdown(cancel_futures=True)
+
+
+async def _one_source(
+    settings: Settings,
+    store: Store,
+    fetcher: Fetcher,
+    pool: _Pool,
+    source: SourceConfig,
+    run_id: int,
+    since: datetime | None,
+    raise_errors: bool,
+) -> SourceSummary:
+    summary = SourceSummary(source=source.name)
+    started = time.perf_counter()
+    try:
+        candidates = await discover(source, fetcher, since=since)
+    except (SourceError, FetchError) as exc:
+        _record_failure(store, source, exc, summary)
+        summary.duration_s = time.perf_counter() - started
+        if raise_errors:
+            raise
+        return summary
+    summary.discovered = len(candidates)
+    job = _SourceJob(settings, store, fetcher, source, run_id, summary)
+    executor = pool.executor(len(candidates))
+    await asyncio.gather(*(job.process(c, executor) for c in _unique(candidates)))
+    with store.session() as session:
+        health.record_source_success(
+            session,
+            source.name,
+            kind=source.kind,
+            outlet=source.outlet,
+            location=_location(source),
+            at=datetime.now(UTC),
+        )
+    summary.duration_s = time.perf_counter() - started
+    log.info("source %s: %s", source.name, summary.to_dict())
+    return summary
+
+
+def _record_failure(
+    store: Store, source: SourceConfig, exc: SourceError | FetchError, summary: SourceSummary
+) -> None:
+    log.warning("source %s failed: %s", source.name, exc)
+    summary.error = str(exc)
+    summary.error_class = exc.error_class
+    summary.failures[exc.error_class] += 1
+    with store.session() as session:
+        health.record_source_failure(session, source.name, exc, at=datetime.now(UTC))
+
+
+def _location(source: SourceConfig) -> str | None:
+    if source.url:
+        return source.url
+    if source.path:
+        return str(source.path)
+    return f"{len(source.urls or ())} URLs"
+
+
+def _unique(candidates: list[Candidate]) -> list[Candidate]:
+    seen: set[str] = set()
+    kept = []
+    for candidate in candidates:
+        key = canonicalize(candidate.url)
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept
+
+
+@dataclass(slots=True)
+class _SourceJob:
+    """Fetch, extract and store the candidates of one source, counting into its summary."""
+
+    settings: Settings
+    store: Store
+    fetcher: Fetcher
+    source: SourceConfig
+    run_id: int
+    summary: SourceSummary
+
+    async def process(self, candidate: Candidate, executor: Executor | None) -> None:
+        try:
+            article = await self._article(candidate, executor)
+        except NotAnArticle as exc:
+            self.summary.rejected[exc.reason] += 1
+            log.info("rejected %s", exc)
+            return
+        except FetchError as exc:
+            self.summary.failures[exc.error_class] += 1
+            log.warning("fetch failed: %s", exc)
+            return
+        if article is None:
+            return
+        outcome = store_article(
+            self.store, article, dedup_settings=self.settings.dedup, run_id=self.run_id
+        )
+        self._count(outcome)
+
+    async def _article(self, candidate: Candidate, executor: Executor | None) -> Article | None:
+        outlet = candidate.outlet or self.source.outlet or outlet_of(candidate.url)
+        if candidate.text is not None or candidate.html is not None:
+            url = canonicalize(candidate.url)
+            if self._stored(url):
+                self.summary.unchanged += 1
+                return None
+            return await _in_executor(executor, _extract_local, candidate, outlet, self.settings)
+        page = await self._fetch(candidate)
+        if page is None:
+            return None
+        self.summary.fetched += 1
+        article = await _in_executor(
+            executor, _extract_page, page, candidate, outlet, self.settings
+        )
+        url = canonicalize(choose_canonical(page.final_url, article.page_url))
+        if self._stored(url):
+            self.summary.unchanged += 1
+            return None
+        return _with_url(article, url)
+
+    async def _fetch(self, candidate: Candidate) -> FetchedPage | None:
+        url = canonicalize(candidate.url)
+        with self.store.session() as session:
+            state = health.get_fetch_state(session, url)
+            stored = self._stored(url, session)
+            etag = state.etag if state else None
+            modified = state.last_modified if state else None
+        if stored and not (etag or modified):
+            self.summary.unchanged += 1
+            return None
+        page = await self.fetcher.get(url, etag=etag, last_modified=modified)
+        with self.store.session() as session:
+            health.save_fetch_state(
+                session, page, source=self.source.name, outcome="fetched", document_id=None
+            )
+        if page.not_modified:
+            self.summary.not_modified += 1
+            return None
+        return page
+
+    def _stored(self, url: str, session: Session | None = None) -> bool:
+        if session is not None:
+            return document_exists(session, url)
+        with self.store.session() as new_session:
+            return document_exists(new_session, url)
+
+    def _count(self, outcome: StoreOutcome) -> None:
+        if not outcome.created:
+            self.summary.unchanged += 1
+            return
+        self.summary.new_documents += 1
+        assignment = outcome.assignment
+        if assignment is None or assignment.new_story:
+            self.summary.new_stories += 1
+        elif assignment.relation == "same_story":
+            self.summary.same_story += 1
+        else:
+            self.summary.copies += 1
+
+
+async def _in_executor(
+    executor: Executor | None, func: Callable[..., Article], *args: object
+) -> Article:
+    return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
+
+
+def _extract_local(candidate: Candidate, outlet: str, settings: Settings) -> Article:
+    if candidate.html is not None:
+        article = extract_article(
+            candidate.html,
+            url=candidate.url,
+            outlet=outlet,
+            settings=settings.extract,
+            source=candidate.source,
+            published_hint=candidate.published_at,
+            title_hint=candidate.title,
+        )
+        return _with_url(article, canonicalize(choose_canonical(candidate.url, article.page_url)))
+    article = clean_document(
+        candidate.text or "",
+        url=candidate.url,
+        outlet=outlet,
+        settings=settings.extract,
+        source=candidate.source,
+        title=candidate.title,
+        published_at=candidate.published_at,
+    )
+    return _with_url(article, canonicalize(candidate.url))
+
+
+def _extract_page(
+    page: FetchedPage, candidate: Candidate, outlet: str, settings: Settings
+) -> Article:
+    return extract_article(
+        page.text,
+        url=page.final_url,
+        outlet=outlet,
+        settings=settings.extract,
+        source=candidate.source,
+        published_hint=candidate.published_at,
+        title_hint=candidate.title,
+    )
+
+
+def _with_url(article: Article, url: str) -> Article:
+    return replace(article, url=url)

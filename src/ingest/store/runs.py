@@ -1,0 +1,32 @@
+"""Run records: one row per run with its summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest.store.models import Run
+from ingest.summary import RunSummary
+
+__all__ = ["create_run", "recent_runs", "save_run"]
+
+
+def create_run(session: Session, *, trigger: str, flow_run_id: str | None = None) -> int:
+    run = Run(trigger=trigger, flow_run_id=flow_run_id, status="running", summary={})
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def save_run(session: Session, summary: RunSummary, *, error: str | None = None) -> None:
+    run = session.get_one(Run, summary.run_id)
+    run.finished_at = datetime.now(UTC)
+    run.status = summary.status
+    run.summary = summary.to_dict()
+    run.error = error
+
+
+def recent_runs(session: Session, limit: int = 20) -> list[Run]:
+    return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
