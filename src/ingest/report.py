@@ -1,0 +1,186 @@
+"""Run summaries rendered for people: markdown for the Prefect artifact, rows for terminal tables.
+
+>>> summary = RunSummary(run_id=7, status="completed", sources=[SourceSummary(source="a")])
+>>> print(summary_markdown(summary).splitlines()[0])
+# ingest run 7: completed
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ingest.store import Store
+from ingest.store.models import Run
+from ingest.summary import RunSummary, SourceSummary
+
+__all__ = [
+    "RUN_COLUMNS",
+    "SOURCE_COLUMNS",
+    "RunRow",
+    "recent_runs",
+    "run_rows",
+    "source_rows",
+    "summary_markdown",
+]
+
+SOURCE_COLUMNS = (
+    "source",
+    "discovered",
+    "fetched",
+    "not modified",
+    "rejected",
+    "new documents",
+    "copies",
+    "same story",
+    "new stories",
+    "failures",
+    "seconds",
+    "error",
+)
+RUN_COLUMNS = (
+    "run",
+    "started",
+    "trigger",
+    "status",
+    "sources",
+    "new documents",
+    "new stories",
+    "failed sources",
+    "seconds",
+)
+
+
+def _counts(counter: Counter[str]) -> str:
+    """``too_short 3, listing 1`` (most common first), or ``0``."""
+    if not counter:
+        return "0"
+    return ", ".join(f"{key} {n}" for key, n in counter.most_common())
+
+
+def _source_row(s: SourceSummary) -> dict[str, str]:
+    values = (
+        s.source,
+        str(s.discovered),
+        str(s.fetched),
+        str(s.not_modified),
+        _counts(s.rejected),
+        str(s.new_documents),
+        str(s.copies),
+        str(s.same_story),
+        str(s.new_stories),
+        _counts(s.failures),
+        f"{s.duration_s:.1f}",
+        f"{s.error_class or 'error'}: {s.error}" if s.error else "",
+    )
+    return dict(zip(SOURCE_COLUMNS, values, strict=True))
+
+
+def source_rows(summary: RunSummary) -> list[dict[str, str]]:
+    """One row per source, keyed by :data:`SOURCE_COLUMNS`."""
+    return [_source_row(s) for s in summary.sources]
+
+
+def _escape(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", " ")
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """The run as markdown: a headline, the totals and one table row per source."""
+    lines = [
+        f"# ingest run {summary.run_id}: {summary.status}",
+        "",
+        f"{len(summary.sources)} sources in {summary.duration_s:.1f} s: "
+        f"{summary.total('new_documents')} new documents, {summary.total('copies')} copies, "
+        f"{summary.total('same_story')} same-story reports, "
+        f"{summary.total('new_stories')} new stories.",
+    ]
+    if summary.failed_sources:
+        lines.append(f"Failed sources: {', '.join(summary.failed_sources)}.")
+    lines += [
+        "",
+        "| " + " | ".join(SOURCE_COLUMNS) + " |",
+        "|" + "---|" * len(SOURCE_COLUMNS),
+    ]
+    lines += [
+        "| " + " | ".join(_escape(row[c]) for c in SOURCE_COLUMNS) + " |"
+        for row in source_rows(summary)
+    ]
+    lines += [
+        "",
+        f"Rejected pages by reason: {_counts(summary.rejected())}.",
+        f"Failed pages by class: {_counts(summary.failures())}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """A stored run as listed by ``ingest runs``."""
+
+    run_id: int
+    started_at: datetime
+    finished_at: datetime | None
+    trigger: str
+    status: str
+    flow_run_id: str | None
+    summary: RunSummary | None
+    error: str | None
+
+
+def _summary_of(run: Run) -> RunSummary | None:
+    data = run.summary or {}
+    if "sources" not in data:
+        return None
+    return RunSummary(
+        run_id=run.id,
+        status=str(data.get("status", run.status)),
+        sources=[SourceSummary.from_dict(s) for s in data["sources"]],
+        duration_s=float(data.get("duration_s", 0.0)),
+    )
+
+
+def recent_runs(store: Store, limit: int = 20) -> list[RunRow]:
+    """The ``limit`` most recent runs, newest first."""
+    with store.session() as session:
+        runs = session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)).all()
+        return [
+            RunRow(
+                run_id=run.id,
+                started_at=run.started_at,
+                finished_at=run.finished_at,
+                trigger=run.trigger,
+                status=run.status,
+                flow_run_id=run.flow_run_id,
+                summary=_summary_of(run),
+                error=run.error,
+            )
+            for run in runs
+        ]
+
+
+def run_rows(runs: Sequence[RunRow], timezone: str) -> list[dict[str, str]]:
+    """One row per run, keyed by :data:`RUN_COLUMNS`, times in ``timezone``."""
+    from ingest.schedules import zone
+
+    tz = zone(timezone)
+    rows = []
+    for run in runs:
+        s = run.summary
+        values = (
+            str(run.run_id),
+            run.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z"),
+            run.trigger,
+            run.status,
+            str(len(s.sources)) if s else "",
+            str(s.total("new_documents")) if s else "",
+            str(s.total("new_stories")) if s else "",
+            ", ".join(s.failed_sources) if s else "",
+            f"{s.duration_s:.1f}" if s else "",
+        )
+        rows.append(dict(zip(RUN_COLUMNS, values, strict=True)))
+    return rows
