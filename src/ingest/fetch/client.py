@@ -1,0 +1,266 @@
+"""The HTTP client of a run: politeness, robots.txt, conditional GET, retries and caps.
+
+::
+
+    async with Fetcher(settings.fetch) as fetcher:
+        page = await fetcher.get("https://kukarkab.go.id/berita/1", etag='"abc"')
+        if page.not_modified:
+            ...  # 304: nothing to extract
+
+One Fetcher is shared by every source of a run so that per-host limits hold globally.
+Every failure is a :class:`~ingest.errors.FetchError` subclass naming the URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from ingest.config import FetchSettings
+from ingest.errors import (
+    BlockedAddress,
+    ConnectFailed,
+    DNSError,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    ProtocolFailure,
+    TooLarge,
+    TooManyRedirects,
+)
+from ingest.fetch.charset import detect_encoding
+from ingest.fetch.content import Kind, check_body, check_content_type
+from ingest.fetch.guard import AddressGuard, GuardedBackend
+from ingest.fetch.hosts import HostLimiter
+from ingest.fetch.retry import backoff_delay, is_retryable, parse_retry_after
+from ingest.fetch.robots import RobotsCache
+from ingest.records import FetchedPage
+
+__all__ = ["Fetcher"]
+
+logger = logging.getLogger(__name__)
+
+ROBOTS_MAX_BYTES = 512_000
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True, slots=True)
+class _Redirect:
+    location: str
+
+
+def _build_transport(settings: FetchSettings) -> httpx.AsyncBaseTransport:
+    if settings.snapshot_dir is not None:
+        from ingest.snapshot import SnapshotTransport
+
+        return SnapshotTransport(settings.snapshot_dir)
+    limits = httpx.Limits(
+        max_connections=settings.max_concurrency,
+        max_keepalive_connections=settings.max_concurrency,
+    )
+    transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    pool = transport._pool  # httpx exposes no network-backend option; wrap the pool's one
+    pool._network_backend = GuardedBackend(
+        AddressGuard(allow=settings.allow_private), pool._network_backend
+    )
+    return transport
+
+
+def _charset(response: httpx.Response) -> str | None:
+    return response.charset_encoding
+
+
+class Fetcher:
+    """Fetches URLs politely; an async context manager, one per run."""
+
+    def __init__(
+        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.settings = settings
+        timeout = httpx.Timeout(
+            settings.read_timeout, connect=settings.connect_timeout, pool=settings.total_timeout
+        )
+        self._client = httpx.AsyncClient(
+            transport=transport or _build_transport(settings),
+            timeout=timeout,
+            headers={"User-Agent": settings.user_agent},
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._hosts = HostLimiter(
+            concurrency=settings.per_host_concurrency, delay=settings.per_host_delay
+        )
+        self._total = asyncio.Semaphore(settings.max_concurrency)
+        self._robots = RobotsCache(settings.user_agent, self._fetch_robots)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        kind: Kind = "page",
+    ) -> FetchedPage:
+        """Fetch ``url``, following redirects; a 304 gives ``FetchedPage(not_modified=True)``.
+
+        Raises a FetchError subclass: RobotsDisallowed, BlockedAddress, DNSError, FetchTimeout,
+        HTTPStatusError, TooLarge, UnsupportedContent, TooManyRedirects, ...
+        """
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._follow(url, headers, kind, check_robots=self.settings.respect_robots)
+
+    async def _follow(
+        self, url: str, headers: dict[str, str], kind: Kind, *, check_robots: bool
+    ) -> FetchedPage:
+        current, seen = url, {url}
+        for _ in range(self.settings.max_redirects + 1):
+            if urlsplit(current).scheme not in ("http", "https"):
+                raise FetchError(url, f"unsupported URL scheme in {current!r}")
+            if check_robots:
+                await self._check_robots(current)
+            result = await self._with_retries(url, current, headers, kind)
+            if isinstance(result, FetchedPage):
+                return result
+            current = urljoin(current, result.location)
+            if current in seen:
+                raise TooManyRedirects(url, f"redirect loop at {current}")
+            seen.add(current)
+        raise TooManyRedirects(url, f"more than {self.settings.max_redirects} redirects")
+
+    async def _check_robots(self, url: str) -> None:
+        delay = await self._robots.check(url)
+        if delay:
+            host = urlsplit(url).hostname or ""
+            self._hosts.raise_delay(host, min(delay, self.settings.max_crawl_delay))
+
+    async def _fetch_robots(self, robots_url: str) -> bytes:
+        page = await self._follow(robots_url, {}, "robots", check_robots=False)
+        return page.body
+
+    async def _with_retries(
+        self, url: str, current: str, headers: dict[str, str], kind: Kind
+    ) -> FetchedPage | _Redirect:
+        settings = self.settings
+        attempt = 0
+        while True:
+            try:
+                return await self._once(url, current, headers, kind)
+            except FetchError as exc:
+                if attempt >= settings.retries or not is_retryable(exc):
+                    raise
+                delay = backoff_delay(attempt, base=settings.backoff_base, cap=settings.backoff_max)
+                retry_after = getattr(exc, "retry_after", None)
+                if retry_after is not None:
+                    if retry_after > settings.max_retry_after:
+                        raise
+                    delay = max(delay, retry_after)
+                    self._hosts.defer(urlsplit(current).hostname or "", retry_after)
+                logger.info("%s: %s, retry %d in %.1fs", current, exc, attempt + 1, delay)
+                await asyncio.sleep(delay)
+                attempt += 1
+
+    async def _once(
+        self, url: str, current: str, headers: dict[str, str], kind: Kind
+    ) -> FetchedPage | _Redirect:
+        host = urlsplit(current).hostname or ""
+        try:
+            async with self._total, self._hosts.slot(host):
+                async with asyncio.timeout(self.settings.total_timeout):
+                    return await self._request(url, current, headers, kind)
+        except TimeoutError:
+            raise FetchTimeout(url, f"total timeout {self.settings.total_timeout}s") from None
+        except (BlockedAddress, DNSError, ConnectFailed) as exc:
+            if exc.url == url:  # raised by the guard, which knows only the host
+                raise
+            raise type(exc)(url, str(exc)) from exc
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(url, f"{type(exc).__name__}") from None
+        except httpx.ConnectError as exc:
+            raise ConnectFailed(url, f"cannot connect: {exc}") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
+            raise ProtocolFailure(url, f"broken response: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
+
+    async def _request(
+        self, url: str, current: str, headers: dict[str, str], kind: Kind
+    ) -> FetchedPage | _Redirect:
+        async with self._client.stream("GET", current, headers=headers) as response:
+            status = response.status_code
+            if status in _REDIRECTS and "location" in response.headers:
+                return _Redirect(response.headers["location"])
+            if status == 304:
+                return self._page(url, current, response, b"", kind, not_modified=True)
+            if status >= 400 or status < 200:
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                raise HTTPStatusError(url, status, retry_after)
+            check_content_type(url, response.headers.get("content-type"), kind)
+            body = await self._read_capped(url, response, kind)
+            check_body(url, body, kind)
+            return self._page(url, current, response, body, kind)
+
+    async def _read_capped(self, url: str, response: httpx.Response, kind: Kind) -> bytes:
+        cap = ROBOTS_MAX_BYTES if kind == "robots" else self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            if kind == "robots":
+                return b""
+            raise TooLarge(url, f"Content-Length {declared} exceeds {cap} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise TooLarge(url, f"body exceeds {cap} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _page(
+        self,
+        url: str,
+        current: str,
+        response: httpx.Response,
+        body: bytes,
+        kind: Kind,
+        *,
+        not_modified: bool = False,
+    ) -> FetchedPage:
+        declared = _charset(response)
+        encoding = detect_encoding(body, declared) if kind == "page" and body else declared
+        return FetchedPage(
+            url=url,
+            final_url=current,
+            status_code=response.status_code,
+            body=body,
+            content_type=response.headers.get("content-type", ""),
+            encoding=encoding,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            fetched_at=datetime.now(UTC),
+            not_modified=not_modified,
+        )

@@ -1,0 +1,56 @@
+"""Which responses may go on: HTML for pages, XML-ish text for feeds and sitemaps."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ingest.errors import UnsupportedContent
+
+__all__ = ["Kind", "check_content_type", "media_type"]
+
+Kind = Literal["page", "feed", "robots"]
+
+_PAGE = frozenset({"text/html", "application/xhtml+xml"})
+# Servers label feeds and sitemaps in many ways; refuse only what is clearly not text.
+_NEVER = (
+    "image/",
+    "audio/",
+    "video/",
+    "font/",
+    "application/pdf",
+    "application/zip",
+    "application/msword",
+    "application/vnd.",
+    "application/octet-stream",
+)
+_GZIP = frozenset({"application/gzip", "application/x-gzip"})
+
+
+def media_type(content_type: str | None) -> str:
+    """``text/html; charset=utf-8`` -> ``text/html``."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def check_content_type(url: str, content_type: str | None, kind: Kind) -> None:
+    """Raise UnsupportedContent when a response of ``content_type`` cannot be used as ``kind``.
+
+    A missing Content-Type is accepted (the body is checked downstream).
+    """
+    media = media_type(content_type)
+    if not media or kind == "robots":
+        return
+    if kind == "page":
+        if media in _PAGE:
+            return
+    elif media in _GZIP or not media.startswith(_NEVER):
+        return
+    raise UnsupportedContent(url, f"content type {media} is not usable as a {kind}")
+
+
+_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"RIFF")
+
+
+def check_body(url: str, body: bytes, kind: Kind) -> None:
+    """Raise UnsupportedContent for a page body that is a PDF, image or archive in disguise."""
+    if kind == "page" and body.lstrip()[:4].startswith(_MAGIC):
+        raise UnsupportedContent(url, "body is a binary file, not HTML")

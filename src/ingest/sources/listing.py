@@ -1,0 +1,102 @@
+"""Listing pages: article links found on a section or index page.
+
+Links are kept when they stay on the site's registered domain, look like articles to courlan
+(no tag, category, login or file links) and match ``link_pattern`` when one is set. With
+``max_pages`` > 1 the ``rel="next"`` (or "Selanjutnya", "Next", "»") links are followed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from urllib.parse import urljoin
+
+import lxml.html
+from courlan.filters import extension_filter, is_navigation_page, is_not_crawlable, type_filter
+
+from ingest.config import SourceConfig
+from ingest.errors import FetchError, SourceError
+from ingest.fetch import Fetcher
+from ingest.records import Candidate
+from ingest.sources._common import make_candidate, require_url, unique
+from ingest.urls import canonicalize, is_http_url, registered_domain
+
+__all__ = ["discover", "parse_listing"]
+
+logger = logging.getLogger(__name__)
+
+_NEXT_TEXT = re.compile(r"^\s*(selanjutnya|berikutnya|next|»|›|>>)\s*$", re.IGNORECASE)
+
+
+def _is_article_link(url: str, site: str, pattern: re.Pattern[str] | None) -> bool:
+    if not is_http_url(url) or registered_domain(url) != site:
+        return False
+    if pattern is not None:
+        return pattern.search(url) is not None
+    return (
+        extension_filter(url)
+        and type_filter(url)
+        and not is_not_crawlable(url)
+        and not is_navigation_page(url)
+    )
+
+
+def _pattern(source: SourceConfig) -> re.Pattern[str] | None:
+    if not source.link_pattern:
+        return None
+    try:
+        return re.compile(source.link_pattern)
+    except re.error as exc:
+        raise SourceError(source.name, f"invalid link_pattern: {exc}") from None
+
+
+def parse_listing(
+    source: SourceConfig, html: str, page_url: str
+) -> tuple[list[Candidate], str | None]:
+    """The article links of one listing page and the URL of the next page, if any."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise SourceError(source.name, f"unreadable listing page {page_url}: {exc}") from None
+    site, pattern = registered_domain(page_url), _pattern(source)
+    candidates, next_url = [], None
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = urljoin(page_url, href)
+        rel = (anchor.get("rel") or "").lower().split()
+        if next_url is None and ("next" in rel or _NEXT_TEXT.match(anchor.text_content() or "")):
+            next_url = url if is_http_url(url) else None
+            continue
+        if _is_article_link(url, site, pattern):
+            title = anchor.text_content().strip() or anchor.get("title")
+            candidate = make_candidate(source, url, title=title)
+            if candidate is not None and candidate.url != canonicalize(page_url):
+                candidates.append(candidate)
+    return unique(candidates), next_url
+
+
+async def discover(
+    source: SourceConfig, fetcher: Fetcher, *, since: datetime | None = None
+) -> list[Candidate]:
+    """Walk up to ``max_pages`` listing pages from ``source.url``; ``since`` does not apply
+    (listings carry no dates: the fetch state skips pages already seen)."""
+    url: str | None = require_url(source)
+    seen: set[str] = set()
+    candidates: list[Candidate] = []
+    for _ in range(source.max_pages or 1):
+        if url is None or url in seen:
+            break
+        seen.add(url)
+        try:
+            page = await fetcher.get(url, kind="page")
+        except FetchError as exc:
+            if len(seen) == 1:
+                raise
+            logger.warning("source %s: listing page %s skipped: %s", source.name, url, exc)
+            break
+        found, url = parse_listing(source, page.text, page.final_url)
+        candidates.extend(found)
+    return unique(candidates)

@@ -1,0 +1,75 @@
+"""RSS 0.9x/1.0/2.0 and Atom feeds, parsed by feedparser."""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from ingest.config import SourceConfig
+from ingest.errors import SourceError
+from ingest.fetch import Fetcher
+from ingest.records import Candidate
+from ingest.sources._common import is_recent, make_candidate, require_url, unique
+
+__all__ = ["discover", "parse_feed"]
+
+logger = logging.getLogger(__name__)
+
+
+def _entry_date(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    return None
+
+
+def _entry_url(entry: Any) -> str | None:
+    link = entry.get("link")
+    if link:
+        return str(link)
+    guid = entry.get("id")
+    if guid and str(guid).startswith(("http://", "https://")):
+        return str(guid)
+    return None
+
+
+def parse_feed(source: SourceConfig, body: bytes, *, since: datetime | None) -> list[Candidate]:
+    """Candidates from a feed document; raises SourceError when it is not a usable feed."""
+    parsed = feedparser.parse(body)
+    if parsed.bozo and not parsed.entries:
+        problem = parsed.get("bozo_exception", "not a feed")
+        raise SourceError(source.name, f"malformed feed: {problem}")
+    if not parsed.entries and not parsed.feed:
+        raise SourceError(source.name, "not an RSS or Atom feed")
+    candidates = []
+    for entry in parsed.entries:
+        url = _entry_url(entry)
+        published = _entry_date(entry)
+        if url is None or not is_recent(published, since):
+            continue
+        guid = entry.get("id")
+        candidate = make_candidate(
+            source,
+            url,
+            published_at=published,
+            title=entry.get("title"),
+            guid=str(guid) if guid else None,
+        )
+        if candidate is not None:
+            candidates.append(candidate)
+    if parsed.bozo:
+        logger.info("source %s: feed parsed with problems: %s", source.name, parsed.bozo_exception)
+    return unique(candidates)
+
+
+async def discover(
+    source: SourceConfig, fetcher: Fetcher, *, since: datetime | None = None
+) -> list[Candidate]:
+    """Fetch the feed at ``source.url`` and list its entries."""
+    page = await fetcher.get(require_url(source), kind="feed")
+    return parse_feed(source, page.body, since=since)
