@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from ingest.store import Store
 from ingest.store.models import Run
+from ingest.store.runs import recent_runs as stored_runs
 from ingest.summary import RunSummary, SourceSummary
 
 __all__ = [
@@ -147,7 +146,6 @@ def _summary_of(run: Run) -> RunSummary | None:
 def recent_runs(store: Store, limit: int = 20) -> list[RunRow]:
     """The ``limit`` most recent runs, newest first."""
     with store.session() as session:
-        runs = session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)).all()
         return [
             RunRow(
                 run_id=run.id,
@@ -159,7 +157,7 @@ def recent_runs(store: Store, limit: int = 20) -> list[RunRow]:
                 summary=_summary_of(run),
                 error=run.error,
             )
-            for run in runs
+            for run in stored_runs(session, limit)
         ]
 
 

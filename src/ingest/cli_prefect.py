@@ -1,0 +1,124 @@
+"""The orchestration commands of ``ingest``: ``schedules``, ``serve``, ``runs``, ``backfill``.
+
+Each is a thin shell over one function (:func:`ingest.schedules.schedule_groups`,
+:func:`ingest.serving.serve`, :func:`ingest.report.recent_runs`, :func:`ingest.runner.run_now`);
+:func:`register` adds them to the ``ingest`` Typer app.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ingest.config import Settings
+from ingest.output import Format, default_format, render
+
+__all__ = ["register", "schedule_rows"]
+
+FormatOption = Annotated[
+    Format | None, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
+]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    from ingest.cli import state
+
+    return state(ctx).settings()
+
+
+def schedule_rows(settings: Settings, count: int = 3) -> list[dict[str, Any]]:
+    """One row per deployment: its sources, schedule and next ``count`` runs in local time."""
+    from ingest.schedules import schedule_groups
+
+    rows = []
+    for group in schedule_groups(settings):
+        spec = group.schedule
+        times = spec.next_runs(count) if spec else []
+        row: dict[str, Any] = {
+            "deployment": f"ingest/{group.name}",
+            "sources": ", ".join(group.sources),
+            "schedule": spec.text if spec else "manual only",
+            "timezone": settings.timezone,
+        }
+        for i in range(count):
+            row[f"next_{i + 1}"] = times[i].strftime("%Y-%m-%d %H:%M %Z") if times else None
+        rows.append(row)
+    return rows
+
+
+def schedules(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """List each deployment, its sources and schedule, and its next three runs in local time.
+
+    Example: ingest schedules
+    """
+    rows = schedule_rows(_settings(ctx))
+    columns = ["deployment", "sources", "schedule", "next_1", "next_2", "next_3"]
+    render(rows, fmt or default_format(), columns=columns, title="Schedules")
+
+
+def serve(ctx: typer.Context) -> None:
+    """Serve every scheduled source as a Prefect deployment until Ctrl-C.
+
+    Uses the Prefect server in PREFECT_API_URL, or starts a local one (and stops it on exit).
+    The Prefect UI is at the server's address without /api, e.g. http://127.0.0.1:4200.
+
+    Example: ingest serve
+    """
+    from ingest.serving import serve as serve_all
+
+    serve_all(_settings(ctx))
+
+
+def runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many.")] = 20,
+    fmt: FormatOption = None,
+) -> None:
+    """List recent runs with their trigger, status and counts, newest first.
+
+    Example: ingest runs -n 5
+    """
+    from ingest.report import RUN_COLUMNS, recent_runs, run_rows
+    from ingest.store import open_store
+
+    settings = _settings(ctx)
+    store = open_store(settings.db_url)
+    try:
+        found = recent_runs(store, limit)
+    finally:
+        store.close()
+    rows = run_rows(found, settings.timezone)
+    render(rows, fmt or default_format(), columns=list(RUN_COLUMNS), title="Runs")
+
+
+def backfill(
+    ctx: typer.Context,
+    source: Annotated[
+        list[str], typer.Option("--source", "-s", help="Source to backfill (repeatable).")
+    ],
+    since: Annotated[str, typer.Option("--since", help="Oldest day to fetch (YYYY-MM-DD).")],
+) -> None:
+    """Fetch older articles of a source, back to a day, through the same flow as a run.
+
+    Sitemaps are read by lastmod and listing pages by page number, as far as the source allows.
+
+    Example: ingest backfill --source kukarkab --since 2024-09-01
+    """
+    from ingest.cli import _print_summary
+    from ingest.runner import parse_since, run_now
+
+    settings = _settings(ctx)
+    start = parse_since(since, settings.timezone)
+    summary = run_now(settings, sources=source, since=start, trigger="backfill")
+    _print_summary(summary)
+    if summary.status != "completed":
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``schedules``, ``serve``, ``runs`` and ``backfill`` to ``app``."""
+    app.command()(schedules)
+    app.command()(serve)
+    app.command()(runs)
+    app.command()(backfill)
