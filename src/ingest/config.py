@@ -99,6 +99,18 @@ class ExtractSettings(_Section):
     min_chars: int = Field(250, ge=0, description="Shorter cleaned bodies are not articles.")
     favor_precision: bool = Field(True, description="trafilatura: prefer less boilerplate.")
     include_tables: bool = Field(False, description="trafilatura: keep table text.")
+    include_comments: bool = Field(False, description="trafilatura: keep reader comments.")
+    wrap_loose_text: bool = Field(
+        True,
+        description="Wrap loose text separated by <br> in paragraphs before extraction, so "
+        "that leads written as bare text in a <div> are kept.",
+    )
+    default_timezone: str = Field(
+        "Asia/Jakarta", description="Time zone of page dates that state none (WIB)."
+    )
+    reject_listing_urls: bool = Field(
+        True, description="Reject home, index, category, search and tag URLs as listings."
+    )
 
 
 class DedupSettings(_Section):

@@ -1,0 +1,123 @@
+"""Page chrome that leaks into extracted text, removed line by line.
+
+Each rule takes the body's lines and returns the lines to keep. A rule only ever removes the
+line (or the marker phrase) it recognises, never the text after it: "Baca juga" in the middle of
+an article is followed by more article.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.clean.dates import parse_indonesian_datetime
+
+__all__ = [
+    "drop_breadcrumbs",
+    "drop_inline_related",
+    "drop_leading_headlines",
+    "drop_share_bars",
+    "drop_stamp_lines",
+    "drop_trailing_related",
+    "is_headline_like",
+    "strip_ad_markers",
+]
+
+_RELATED = re.compile(
+    r"^\W*(?:baca\s*juga|simak\s*juga|lihat\s*juga|tonton\s*juga|baca\s*selengkapnya"
+    r"|pilihan\s*editor|berita\s*(?:lainnya|terkait|lain)|artikel\s*terkait|rekomendasi"
+    r"|advertisement|scroll\s*to\s*continue(?:\s*with\s*content)?)\b",
+    re.IGNORECASE,
+)
+_AD_MARKER = re.compile(
+    r"\s*\b(?:ADVERTISEMENT|SCROLL TO CONTINUE WITH CONTENT|Advertisement)\b\s*"
+)
+_BREADCRUMB = re.compile(
+    r"^(?:home|beranda|index|indeks)\s*(?:[/>»›|]\s*[^/>»›|]{1,40}\s*)+$", re.IGNORECASE
+)
+_SHARE_WORDS = (
+    r"share|bagikan|bagi|sebarkan|tweet|twitter|facebook|whatsapp|wa|telegram|line|linkedin"
+    r"|pinterest|email|e-mail|copy\s*link|salin\s*tautan|x|print|cetak|komentar|\d+"
+)
+_SHARE_BAR = re.compile(rf"^(?:(?:{_SHARE_WORDS})\s*[:|/,•·]?\s*)+$", re.IGNORECASE)
+_BULLET_ONLY = re.compile(r"^[\W\d_]*$")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
+_RELATIVE_TIME = re.compile(
+    r"^\d+\s+(?:detik|menit|jam|hari|minggu|bulan)\s+(?:yang\s+)?lalu$", re.IGNORECASE
+)
+
+
+def drop_inline_related(lines: list[str]) -> list[str]:
+    """Remove lines that start with a related-link marker ("Baca Juga: ...", "BacaJuga",
+    "Simak juga", "BERITA LAINNYA", "ADVERTISEMENT") and nothing else."""
+    return [line for line in lines if not _RELATED.match(line)]
+
+
+def strip_ad_markers(lines: list[str]) -> list[str]:
+    """Remove advertisement markers that sit inside a paragraph, keeping the paragraph."""
+    kept = (_AD_MARKER.sub(" ", line).strip() for line in lines)
+    return [line for line in kept if line]
+
+
+def drop_breadcrumbs(lines: list[str], *, head: int = 5) -> list[str]:
+    """Remove breadcrumb trails ("Home / Advertorial / Pemerintah") among the first lines."""
+    return [line for i, line in enumerate(lines) if i >= head or not _BREADCRUMB.match(line)]
+
+
+def drop_share_bars(lines: list[str]) -> list[str]:
+    """Remove share bars ("Share :", "Bagikan: Facebook Twitter WhatsApp") and lines that are
+    only bullets, counters or numbers."""
+    return [line for line in lines if not (_SHARE_BAR.match(line) or _BULLET_ONLY.match(line))]
+
+
+def drop_stamp_lines(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Remove lines that are only a date stamp ("Senin, 18 November 2024 - 19:15 WIB",
+    "- Kamis, 05/11/2015 09:25 WIB", "28 menit lalu"); returns (kept, removed)."""
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in lines:
+        (removed if _is_stamp(line) else kept).append(line)
+    return kept, removed
+
+
+def _is_stamp(line: str) -> bool:
+    bare = line.strip(" -–—•·|")
+    if _RELATIVE_TIME.match(bare):
+        return True
+    if len(bare) > 60 or len(bare.split()) > 9 or parse_indonesian_datetime(bare) is None:
+        return False
+    leftover = re.sub(
+        r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|pukul|wib|wita|wit|"
+        r"diperbarui|dipublikasikan|diterbitkan|terbit|update|updated|published)\b|[\d:/.,\-–|()]",
+        "",
+        bare,
+        flags=re.IGNORECASE,
+    )
+    return len(leftover.split()) <= 1
+
+
+def is_headline_like(line: str, *, max_words: int = 20) -> bool:
+    """A short line that does not end like a sentence: a title, category or caption."""
+    return len(line.split()) <= max_words and not _SENTENCE_END.search(line)
+
+
+def drop_leading_headlines(lines: list[str], title: str | None = None) -> list[str]:
+    """Remove the title, kicker and caption lines before the first sentence, and any later
+    line that repeats the title."""
+    wanted = _norm(title) if title else None
+    start = 0
+    while start < len(lines) - 1 and is_headline_like(lines[start]):
+        start += 1
+    return [line for line in lines[start:] if wanted is None or _norm(line) != wanted]
+
+
+def drop_trailing_related(lines: list[str]) -> list[str]:
+    """Remove what follows the last sentence: lists of related titles alternating with
+    category words, "Load More...", embedded-post signatures."""
+    end = len(lines)
+    while end > 1 and (is_headline_like(lines[end - 1]) or _RELATED.match(lines[end - 1])):
+        end -= 1
+    return lines[:end]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()

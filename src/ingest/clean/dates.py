@@ -1,0 +1,210 @@
+"""Indonesian dates: publication stamps and the event date written in an article's text.
+
+Forms understood: "Senin, 18 November 2024 - 19:15 WIB", "Kamis, 05/11/2015 09:25 WIB",
+"18 Nopember 2024", ISO 8601; in running text "Jumat (20/11/2020)", "Selasa (3/9)" (day/month,
+the year taken from the publication date) and "Rabu tanggal 27 Nopember 2024".
+Time zones: WIB is UTC+7, WITA UTC+8, WIT UTC+9.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+__all__ = [
+    "DAYS",
+    "MONTHS",
+    "ZONES",
+    "parse_event_date",
+    "parse_indonesian_datetime",
+]
+
+DAYS: dict[str, int] = {
+    "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "jum’at": 4,
+    "sabtu": 5, "minggu": 6, "ahad": 6,
+}  # fmt: skip
+MONTHS: dict[str, int] = {
+    "januari": 1, "jan": 1, "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "maret": 3,
+    "mar": 3, "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "agust": 8, "aug": 8, "september": 9, "sep": 9,
+    "sept": 9, "oktober": 10, "okt": 10, "oct": 10, "november": 11, "nopember": 11, "nov": 11,
+    "nop": 11, "desember": 12, "des": 12, "dec": 12, "may": 5,
+}  # fmt: skip
+ZONES: dict[str, timezone] = {
+    "wib": timezone(timedelta(hours=7), "WIB"),
+    "wita": timezone(timedelta(hours=8), "WITA"),
+    "wit": timezone(timedelta(hours=9), "WIT"),
+}
+
+_DAY = r"(?P<day>senin|selasa|rabu|kamis|jum['’]?at|sabtu|minggu|ahad)"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_TIME = r"(?:\s*[-–,|]?\s*(?:pukul\s*)?(?P<hh>\d{1,2})[:.](?P<mm>\d{2})(?::(?P<ss>\d{2}))?)?"
+_ZONE = r"(?:\s*(?P<zone>wita|wib|wit)\b)?"
+_NAMED = re.compile(
+    r"(?:" + _DAY + r"\s*,?\s*(?:tanggal\s+|tgl\.?\s+)?)?"
+    r"\b(?P<d>\d{1,2})\s+" + _MONTH + r"\s+(?P<y>\d{4})\b" + _TIME + _ZONE,
+    re.IGNORECASE,
+)
+_NUMERIC = re.compile(
+    r"(?:"
+    + _DAY
+    + r"\s*,?\s*)?\b(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})\b"
+    + _TIME
+    + _ZONE,
+    re.IGNORECASE,
+)
+# Running-text forms for the event date.
+_PAREN = re.compile(
+    _DAY + r"\s*,?\s*\(\s*(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?:\s*/\s*(?P<y>\d{2,4}))?\s*\)",
+    re.IGNORECASE,
+)
+_IN_TEXT = re.compile(
+    _DAY
+    + r"\s*,?\s*(?:tanggal\s+|tgl\.?\s+)?\b(?P<d>\d{1,2})\s+"
+    + _MONTH
+    + r"(?:\s+(?P<y>\d{4}))?\b",
+    re.IGNORECASE,
+)
+_FUTURE_BEFORE = re.compile(r"\b(?:akan|nanti|lagi|rencananya|dijadwalkan)\b", re.IGNORECASE)
+_FUTURE_AFTER = re.compile(r"^\W*(?:mendatang|nanti|yang akan datang)\b", re.IGNORECASE)
+_ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+
+
+def parse_indonesian_datetime(value: str) -> datetime | None:
+    """Parse a date stamp as Indonesian outlets print it; ``None`` when none is found.
+
+    The result is timezone-aware when the stamp names a zone (WIB, WITA, WIT) or an offset,
+    naive otherwise.
+
+    >>> parse_indonesian_datetime("Senin, 18 November 2024 - 19:15 WIB").isoformat()
+    '2024-11-18T19:15:00+07:00'
+    """
+    iso = _parse_iso(value)
+    if iso is not None:
+        return iso
+    for pattern in (_NAMED, _NUMERIC):
+        match = pattern.search(value)
+        if match is not None:
+            return _from_match(match)
+    return None
+
+
+def _parse_iso(value: str) -> datetime | None:
+    if not _ISO.match(value):
+        return None
+    text = re.sub(r"\s+T", "T", value.strip()).replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _from_match(match: re.Match[str]) -> datetime | None:
+    parts = match.groupdict()
+    month = int(parts["m"]) if parts.get("m") else MONTHS[parts["month"].lower()]
+    hour, minute = int(parts["hh"] or 0), int(parts["mm"] or 0)
+    second = int(parts["ss"] or 0)
+    zone = ZONES.get((parts["zone"] or "").lower())
+    try:
+        return datetime(int(parts["y"]), month, int(parts["d"]), hour, minute, second, tzinfo=zone)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """A date written in the text, with what the text says around it."""
+
+    start: int
+    weekday: int
+    day: int
+    month: int
+    year: int | None
+    announced: bool
+
+
+def parse_event_date(text: str, published_at: datetime | None) -> date | None:
+    """The date of the reported event, from the text; ``None`` when the text names none.
+
+    Rule, in order:
+
+    1. The first "<day name> (<d>/<m>[/<y>])" mention: Indonesian news writes the event's day
+       this way in the lead ("Selasa (3/9)"). A missing year comes from the publication date
+       (the year whose calendar matches the day name, this year or the one before).
+    2. Otherwise the first "<day name>[,] [tanggal] <d> <month> [<y>]" mention that is not an
+       announcement: not after the publication date, and not in a clause marked as future
+       ("akan", "lagi", "... mendatang"). Seed 002's "pemungutan suara ... akan dilaksanakan
+       ... pada Hari Rabu tanggal 27 Nopember 2024" is the voting day, not the meeting.
+    3. Otherwise ``None``: a meeting "hari ini" (today) is not given a date by guesswork.
+
+    >>> parse_event_date("dibuka Selasa (3/9) di Tenggarong.", datetime(2024, 9, 3))
+    datetime.date(2024, 9, 3)
+    """
+    for mention in _mentions(_PAREN, text):
+        resolved = _resolve(mention, published_at)
+        if resolved is not None:
+            return resolved
+    for mention in _mentions(_IN_TEXT, text):
+        if mention.announced:
+            continue
+        resolved = _resolve(mention, published_at)
+        if resolved is not None and not _after_publication(resolved, published_at):
+            return resolved
+    return None
+
+
+def _mentions(pattern: re.Pattern[str], text: str) -> list[_Mention]:
+    found = []
+    for match in pattern.finditer(text):
+        parts = match.groupdict()
+        month = int(parts["m"]) if parts.get("m") else MONTHS[parts["month"].lower()]
+        year = int(parts["y"]) if parts.get("y") else None
+        if year is not None and year < 100:
+            year += 2000
+        day_name = parts["day"].lower().replace("’", "'").replace("jum'at", "jumat")
+        found.append(
+            _Mention(
+                start=match.start(),
+                weekday=DAYS[day_name],
+                day=int(parts["d"]),
+                month=month,
+                year=year,
+                announced=_is_announcement(text, match),
+            )
+        )
+    return found
+
+
+def _is_announcement(text: str, match: re.Match[str]) -> bool:
+    """Whether the clause around the date marks it as a future event."""
+    sentence_start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start()))
+    before = text[sentence_start + 1 : match.start()]
+    after = text[match.end() : match.end() + 40]
+    return bool(_FUTURE_BEFORE.search(before) or _FUTURE_AFTER.search(after))
+
+
+def _resolve(mention: _Mention, published_at: datetime | None) -> date | None:
+    if mention.year is not None:
+        return _safe_date(mention.year, mention.month, mention.day)
+    if published_at is None:
+        return None
+    base = published_at.year
+    candidates = [_safe_date(y, mention.month, mention.day) for y in (base, base - 1)]
+    valid = [c for c in candidates if c is not None]
+    matching = [c for c in valid if c.weekday() == mention.weekday]
+    if matching:
+        return matching[0]
+    not_later = [c for c in valid if c <= published_at.date() + timedelta(days=1)]
+    return not_later[0] if not_later else (valid[0] if valid else None)
+
+
+def _after_publication(value: date, published_at: datetime | None) -> bool:
+    return published_at is not None and value > published_at.date() + timedelta(days=1)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

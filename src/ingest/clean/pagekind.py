@@ -1,0 +1,90 @@
+"""Pages that are not articles: listing, index, tag and gallery pages, error and anti-bot pages,
+very short texts. Each check returns the rejection reason (a stable key counted in the run
+summary) or ``None`` when the page passes it."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+__all__ = [
+    "blocked_reason",
+    "listing_reason_from_text",
+    "listing_reason_from_title",
+    "listing_reason_from_url",
+    "looks_like_gallery_url",
+]
+
+_ANTI_BOT = re.compile(
+    r"just a moment|attention required|checking your browser|verify you are (?:a )?human|"
+    r"enable javascript and cookies|ddos protection|captcha|access denied|are you a robot|"
+    r"security check",
+    re.IGNORECASE,
+)
+_ERROR = re.compile(
+    r"^\W*(?:error\s*)?(?:404|403|410|500|502|503)\b|\b(?:404|403|410|500|502|503)\s*[-:]?\s*"
+    r"(?:not found|forbidden|error|gone)|page (?:not found|unavailable)|halaman tidak ditemukan|"
+    r"server error|service unavailable|halaman yang anda cari tidak",
+    re.IGNORECASE,
+)
+_TAG_SEGMENTS = {"tag", "tags", "topik", "topic", "topics", "label", "hashtag", "author", "penulis"}
+_LISTING_SEGMENTS = {
+    "kategori", "category", "categories", "rubrik", "kanal", "section", "indeks", "index",
+    "arsip", "archive", "archives", "search", "cari", "pencarian", "terpopuler", "populer",
+    "terbaru", "page", "feed",
+}  # fmt: skip
+_GALLERY = re.compile(r"(?:^|[/_-])(?:galeri|gallery|foto|fotos|photo|photos|readfoto|"
+                      r"inpicture|in-picture|video|videos)(?:[/_.-]|$)", re.IGNORECASE)  # fmt: skip
+_LISTING_TITLE = re.compile(
+    r"^(?:indeks|index|arsip|archive|kumpulan|daftar|kategori|category|topik|tag|hasil pencarian)"
+    r"\b|\b(?:berita terbaru|berita hari ini|berita terkini|indeks berita|portal berita)\b",
+    re.IGNORECASE,
+)
+_TEASER_STAMP = re.compile(
+    r"\b\d+\s+(?:menit|jam|hari)\s+(?:yang\s+)?lalu\b|\b\d{1,2}[:.]\d{2}\s*(?:wib|wita|wit)\b",
+    re.IGNORECASE,
+)
+
+
+def blocked_reason(title: str | None, text: str, *, short: int = 600) -> str | None:
+    """``anti_bot`` or ``error_page`` when the title, or a short body, reads like one."""
+    probe = f"{title or ''}\n{text if len(text) < short else ''}"
+    if _ANTI_BOT.search(probe):
+        return "anti_bot"
+    if (title and _ERROR.search(title)) or (len(text) < short and _ERROR.search(text[:200])):
+        return "error_page"
+    return None
+
+
+def listing_reason_from_url(url: str) -> str | None:
+    """``listing`` for a home page or index/category/search/page-N path, ``tag`` for tag and
+    author pages."""
+    path = urlsplit(url).path.lower()
+    segments = [s for s in path.split("/") if s]
+    if not segments or segments in (["index.html"], ["index.php"], ["index.htm"]):
+        return "listing"
+    if any(s in _TAG_SEGMENTS for s in segments[:-1]) or segments[0] in _TAG_SEGMENTS:
+        return "tag"
+    last = segments[-1].split(".")[0]
+    if last in _LISTING_SEGMENTS or (len(segments) >= 2 and segments[-2] == "page"):
+        return "listing"
+    return None
+
+
+def listing_reason_from_title(title: str | None) -> str | None:
+    """``listing`` for titles such as "Indeks Berita - Kompas.com" or "Berita Terbaru"."""
+    return "listing" if title and _LISTING_TITLE.search(title) else None
+
+
+def looks_like_gallery_url(url: str) -> bool:
+    """Whether the URL names a photo or video page (``/foto/``, ``readfoto``, ``inpicture``)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").split(".")[0]
+    return bool(_GALLERY.search(parts.path) or _GALLERY.search(host))
+
+
+def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | None:
+    """``listing`` when the body reads like a column of teasers: at least ``min_stamps`` lines,
+    and a third of all lines, carry a "28 menit lalu" / "12:49 WIB" stamp."""
+    stamps = sum(1 for line in lines if _TEASER_STAMP.search(line))
+    return "listing" if stamps >= min_stamps and stamps * 3 >= len(lines) else None

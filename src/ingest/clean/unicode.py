@@ -1,0 +1,44 @@
+"""Unicode repair and whitespace normalisation: the first rules applied to any text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+__all__ = ["normalise_whitespace", "repair_mojibake", "split_paragraphs"]
+
+# A lone "Â" before whitespace is what is left of a double-encoded no-break space
+# (UTF-8 C2 A0 read as Latin-1) once the A0 has been turned into a plain space or dropped.
+_ORPHAN_A_CIRCUMFLEX = re.compile(r"\u00c2(?=[\s\u00a0]|$)")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def repair_mojibake(text: str) -> str:
+    """Repair double-encoded UTF-8 ("â€œ" becomes a quote, "Ã©" becomes "é").
+
+    >>> repair_mojibake("pembangunan masyarakat Kukar. \\u00c2")
+    'pembangunan masyarakat Kukar. '
+    """
+    fixed = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True)
+    return _ORPHAN_A_CIRCUMFLEX.sub("", fixed)
+
+
+def normalise_whitespace(text: str) -> str:
+    """NFC-normalise, drop invisible characters, collapse runs of spaces, trim every line and
+    drop empty lines, so that paragraphs are separated by exactly one ``"\\n"``.
+
+    >>> normalise_whitespace("  Satu\\u00a0 dua  \\n\\n\\n tiga ")
+    'Satu dua\\ntiga'
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """The non-empty, trimmed lines of ``text``."""
+    return [line for line in normalise_whitespace(text).split("\n") if line]
