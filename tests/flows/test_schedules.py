@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,7 +72,7 @@ def test_next_runs_are_consecutive_and_after_the_given_time() -> None:
     after = datetime(2024, 9, 3, 7, 10, tzinfo=UTC)
     runs = parse_schedule("*/30 * * * *", WITA).next_runs(3, after=after)
     assert all(run > after for run in runs)
-    assert [b - a for a, b in zip(runs, runs[1:], strict=False)] == [timedelta(minutes=30)] * 2
+    assert [b - a for a, b in itertools.pairwise(runs)] == [timedelta(minutes=30)] * 2
     assert runs[0].minute in (0, 30)
 
 
@@ -121,7 +122,7 @@ def test_groups_share_a_deployment_and_disabled_sources_have_none(tmp_path: Path
 
 def test_an_unknown_group_name_is_read_as_a_bad_schedule(tmp_path: Path) -> None:
     settings = load_settings(_config(tmp_path, SOURCES))  # no [schedule.groups]
-    with pytest.raises(ConfigError, match="source 'eksposisi'.*'morning'"):
+    with pytest.raises(ConfigError, match=r"source 'eksposisi'.*'morning'"):
         schedule_groups(settings)
 
 
