@@ -29,7 +29,7 @@ _RELATED = re.compile(
     re.IGNORECASE,
 )
 _AD_MARKER = re.compile(
-    r"\s*\b(?:ADVERTISEMENT|SCROLL TO CONTINUE WITH CONTENT|Advertisement)\b\s*"
+    r"(?:\s*\b(?:ADVERTISEMENT|SCROLL TO CONTINUE WITH CONTENT|Advertisement)\b)+\s*"
 )
 _BREADCRUMB = re.compile(
     r"^(?:home|beranda|index|indeks)\s*(?:[/>»›|]\s*[^/>»›|]{1,40}\s*)+$", re.IGNORECASE
