@@ -145,6 +145,12 @@ class ScheduleSettings(_Section):
         1, ge=1, description="Runs of one deployment allowed at the same time."
     )
     serve_limit: int = Field(8, ge=1, description="Flow runs `ingest serve` executes at once.")
+    run_mode: Literal["auto", "direct", "prefect"] = Field(
+        "auto",
+        description="How `ingest run` executes: as a Prefect flow when a Prefect server is "
+        "configured, else in-process (auto); always in-process (direct); always as a flow, "
+        "starting a temporary Prefect server if none is configured (prefect).",
+    )
 
 
 class SourceConfig(_Section):
