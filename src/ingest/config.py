@@ -116,9 +116,73 @@ class ExtractSettings(_Section):
 class DedupSettings(_Section):
     """How duplicates and same-story reports are found."""
 
-    num_perm: int = Field(128, ge=16, description="MinHash permutations.")
+    num_perm: int = Field(128, ge=16, description="MinHash slots per whole-document signature.")
+    lsh_bands: int = Field(
+        32, ge=1, description="LSH bands of the document signature (must divide num_perm)."
+    )
+    seed: int = Field(1, ge=0, description="MinHash seed; changing it needs a rebuild.")
     shingle_size: int = Field(5, ge=1, description="Words per shingle.")
-    near_threshold: float = Field(0.5, gt=0, le=1, description="Near-duplicate similarity.")
+    anchor_rate: int = Field(
+        4, ge=1, description="One shingle in this many is kept as a retrieval anchor."
+    )
+    anchor_max_df: int = Field(
+        50, ge=1, description="Anchors in more documents than this are not used to retrieve."
+    )
+    max_candidates: int = Field(
+        30, ge=1, description="Stored documents verified per new document, most anchors first."
+    )
+    near_jaccard: float = Field(
+        0.5, gt=0, le=1, description="Shingle Jaccard from which a copy is a near-duplicate."
+    )
+    copy_containment: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Share of the shorter text's shingles found in the other: a trimmed copy.",
+    )
+    copy_min_shared: int = Field(
+        20, ge=1, description="Shared shingles a containment copy needs at least."
+    )
+    copy_max_days: float = Field(
+        14.0, ge=0, description="Copies are published at most this many days apart."
+    )
+    passage_min_words: int = Field(
+        8, ge=1, description="Shorter sentences are never passage evidence."
+    )
+    passage_containment: float = Field(
+        0.4, gt=0, le=1, description="Share of a sentence's shingles found in the other sentence."
+    )
+    passage_min_shared: int = Field(
+        8, ge=1, description="Shared shingles a matching pair of sentences needs at least."
+    )
+    boilerplate_stories: int = Field(
+        3, ge=2, description="A sentence already in this many stories is boilerplate."
+    )
+    same_story_max_days: float = Field(
+        2.0, ge=0, description="Same-story reports are published at most this many days apart."
+    )
+    same_story_min_passages: int = Field(
+        1, ge=1, description="Matching rare sentences a same-story report needs (dates agree)."
+    )
+    same_story_undated_passages: int = Field(
+        2,
+        ge=1,
+        description="Matching rare sentences needed when an event date is missing on a side.",
+    )
+    canonical_rule: Literal["earliest", "syndication", "official"] = Field(
+        "official",
+        description="earliest: first published; syndication: the original a footer names, "
+        "then earliest; official: syndication, then an official outlet, then earliest.",
+    )
+    official_suffixes: tuple[str, ...] = Field(
+        (".go.id",), description="Outlet suffixes of official sources (canonical_rule official)."
+    )
+
+    @model_validator(mode="after")
+    def _bands_divide(self) -> DedupSettings:
+        if self.num_perm % self.lsh_bands:
+            raise ValueError(f"lsh_bands {self.lsh_bands} must divide num_perm {self.num_perm}")
+        return self
 
 
 class ScheduleSettings(_Section):

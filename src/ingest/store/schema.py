@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingest.store import dedup_models  # noqa: F401
 from ingest.store import models
 
 __all__ = ["metadata"]

@@ -1,0 +1,31 @@
+"""Story-level deduplication: exact copies, near-duplicate copies and same-story reports.
+
+    assign(session, document, settings) -> Assignment       one new stored document
+    rebuild(session, settings) -> RebuildSummary             re-cluster the whole store
+    explain(session, story_id) -> StoryExplanation           why each member was joined
+    text_fingerprint(text) -> str                            ``Document.text_sha1``
+
+The rules are in :mod:`ingest.dedup.rules`, the canonical choice in
+:mod:`ingest.dedup.canonical`, the persisted index in :mod:`ingest.dedup.index`.
+"""
+
+from __future__ import annotations
+
+from ingest.dedup.assign import AlreadyAssigned, Assignment, assign
+from ingest.dedup.explain import MemberExplanation, SharedPassage, StoryExplanation, explain
+from ingest.dedup.rebuild import RebuildSummary, rebuild
+from ingest.dedup.text import normalise, text_fingerprint
+
+__all__ = [
+    "AlreadyAssigned",
+    "Assignment",
+    "MemberExplanation",
+    "RebuildSummary",
+    "SharedPassage",
+    "StoryExplanation",
+    "assign",
+    "explain",
+    "normalise",
+    "rebuild",
+    "text_fingerprint",
+]

@@ -1,0 +1,55 @@
+"""The canonical record of a story: one stated rule, a total order on its members.
+
+``canonical_rule`` (a setting) picks the first member by, in order:
+
+- ``syndication`` and ``official``: a member that another member's syndication footer names as
+  the original (``syndicated_from`` equal to its URL or containing its outlet);
+- ``official``: a member whose outlet ends with one of ``official_suffixes`` (``.go.id``);
+- all rules: the earliest ``published_at`` (unknown dates last), then the lowest id.
+
+The order depends only on the members, never on the order they arrived in, so the canonical
+record changes only when a new member beats it and a rebuild picks the same one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from ingest.config import DedupSettings
+from ingest.store.models import Document
+
+__all__ = ["choose_canonical", "named_as_original"]
+
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def named_as_original(document: Document, members: Sequence[Document]) -> bool:
+    """True when another member's syndication footer names ``document``."""
+    outlet = document.outlet.lower().removeprefix("www.")
+    for other in members:
+        named = (other.syndicated_from or "").strip().lower()
+        if other.id == document.id or not named:
+            continue
+        if named == document.url.lower() or (outlet and outlet in named):
+            return True
+    return False
+
+
+def _official(document: Document, settings: DedupSettings) -> bool:
+    outlet = document.outlet.lower()
+    return any(outlet.endswith(suffix.lower()) for suffix in settings.official_suffixes)
+
+
+def choose_canonical(members: Sequence[Document], settings: DedupSettings) -> Document:
+    """The canonical member under ``settings.canonical_rule``."""
+    if not members:
+        raise ValueError("a story without members has no canonical record")
+    rule = settings.canonical_rule
+
+    def order(doc: Document) -> tuple[bool, bool, datetime, int]:
+        named = rule in ("syndication", "official") and named_as_original(doc, members)
+        official = rule == "official" and _official(doc, settings)
+        return (not named, not official, doc.published_at or _LATEST, doc.id)
+
+    return min(members, key=order)

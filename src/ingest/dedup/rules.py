@@ -1,0 +1,180 @@
+"""The matching rules: how two documents are related, with the evidence.
+
+Scores are computed on word shingles, after removing the sentences that are boilerplate
+(a sentence already present in ``boilerplate_stories`` or more stories):
+
+- ``jaccard``: shared shingles over all shingles of the two texts;
+- ``containment``: shared shingles over the shingles of the shorter text (a trimmed copy keeps
+  most of its own shingles even when it lost half of the original's);
+- passage matches: pairs of sentences (``passage_min_words`` words or more) sharing at least
+  ``passage_min_shared`` shingles and ``passage_containment`` of the shorter sentence's.
+
+The rules, first match wins:
+
+1. ``exact``: the same ``text_sha1`` (normalised text). Any dates.
+2. Copies need publication dates at most ``copy_max_days`` apart and, when both texts carry
+   an event date, the same event date. Then ``near_duplicate`` when ``jaccard >= near_jaccard``,
+   or (different outlets only) when ``containment >= copy_containment`` with at least
+   ``copy_min_shared`` shared shingles. An outlet's own articles share its closing paragraph
+   and related-links block, so containment alone never joins two texts of one outlet.
+3. ``same_story``: different outlets, publication dates at most ``same_story_max_days`` apart,
+   and ``same_story_min_passages`` passage matches when both event dates are known and equal
+   (``same_story_undated_passages`` when one is missing; never when they differ).
+
+Reused text (a speech read again weeks later, a sentence from four years before) fails the
+date rules; boilerplate shared by unrelated articles fails the outlet rule or is removed as
+boilerplate once it is in several stories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ingest.config import DedupSettings
+from ingest.dedup.features import Features
+
+__all__ = ["DocView", "PassageMatch", "Verdict", "compare"]
+
+RELATION_RANK = {"exact": 3, "near_duplicate": 2, "same_story": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class DocView:
+    """The facts about one document that the rules use."""
+
+    id: int
+    outlet: str
+    published_at: datetime | None
+    event_date: date | None
+    text_sha1: str
+    features: Features
+
+
+@dataclass(frozen=True, slots=True)
+class PassageMatch:
+    """Two sentences that share enough shingles."""
+
+    left: str
+    right: str
+    shared: int
+    score: float
+    stories: int
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How ``left`` relates to ``right``; ``relation`` is None when they are unrelated."""
+
+    relation: str | None
+    similarity: float
+    rule: str
+    scores: dict[str, float]
+    passages: tuple[PassageMatch, ...] = ()
+    dates: dict[str, Any] = field(default_factory=dict)
+
+    def rank(self) -> tuple[int, float]:
+        return (RELATION_RANK.get(self.relation or "", 0), self.similarity)
+
+
+def _gap_days(a: datetime | None, b: datetime | None) -> float | None:
+    if a is None or b is None:
+        return None
+    return abs((a - b).total_seconds()) / 86400.0
+
+
+def _body(features: Features, boilerplate: frozenset[int]) -> frozenset[int]:
+    kept = [
+        sh
+        for key, sh in zip(features.sentence_keys, features.sentence_shingles, strict=True)
+        if key not in boilerplate
+    ]
+    return frozenset().union(*kept)
+
+
+def passage_matches(
+    left: Features, right: Features, settings: DedupSettings, counts: dict[int, int]
+) -> list[PassageMatch]:
+    """Sentence pairs sharing enough shingles, skipping short and boilerplate sentences."""
+    found: list[PassageMatch] = []
+    for i, ls in enumerate(left.sentence_shingles):
+        if left.sentence_words[i] < settings.passage_min_words:
+            continue
+        for j, rs in enumerate(right.sentence_shingles):
+            if right.sentence_words[j] < settings.passage_min_words:
+                continue
+            shared = len(ls & rs)
+            if shared < settings.passage_min_shared:
+                continue
+            score = shared / min(len(ls), len(rs))
+            stories = max(
+                counts.get(left.sentence_keys[i], 0), counts.get(right.sentence_keys[j], 0)
+            )
+            if score >= settings.passage_containment and stories < settings.boilerplate_stories:
+                found.append(
+                    PassageMatch(
+                        left.sentences[i], right.sentences[j], shared, round(score, 4), stories
+                    )
+                )
+    found.sort(key=lambda m: (-m.score, -m.shared))
+    return found
+
+
+def compare(
+    left: DocView, right: DocView, settings: DedupSettings, counts: dict[int, int]
+) -> Verdict:
+    """Apply the rules to a pair. ``counts`` maps sentence keys to the number of stories
+    holding them (missing: 0)."""
+    boilerplate = frozenset(k for k, n in counts.items() if n >= settings.boilerplate_stories)
+    a, b = _body(left.features, boilerplate), _body(right.features, boilerplate)
+    shared = len(a & b)
+    union = len(a | b)
+    jaccard = shared / union if union else 0.0
+    containment = shared / min(len(a), len(b)) if a and b else 0.0
+    gap = _gap_days(left.published_at, right.published_at)
+    events_known = left.event_date is not None and right.event_date is not None
+    same_event = events_known and left.event_date == right.event_date
+    dates: dict[str, Any] = {
+        "published": [_iso(left.published_at), _iso(right.published_at)],
+        "gap_days": None if gap is None else round(gap, 3),
+        "event_date": [_iso(left.event_date), _iso(right.event_date)],
+    }
+    scores = {
+        "jaccard": round(jaccard, 4),
+        "containment": round(containment, 4),
+        "shared_shingles": float(shared),
+    }
+    if left.text_sha1 == right.text_sha1:
+        return Verdict("exact", 1.0, "same normalised text", scores, (), dates)
+    other_outlet = left.outlet != right.outlet
+    copy_dates = (gap is None or gap <= settings.copy_max_days) and (not events_known or same_event)
+    if copy_dates and jaccard >= settings.near_jaccard:
+        return Verdict("near_duplicate", round(jaccard, 4), "jaccard", scores, (), dates)
+    if (
+        copy_dates
+        and other_outlet
+        and containment >= settings.copy_containment
+        and shared >= settings.copy_min_shared
+    ):
+        return Verdict("near_duplicate", round(containment, 4), "containment", scores, (), dates)
+    if not other_outlet or gap is None or gap > settings.same_story_max_days:
+        return Verdict(None, round(max(jaccard, containment), 4), "no rule", scores, (), dates)
+    if events_known and not same_event:
+        return Verdict(None, round(containment, 4), "event dates differ", scores, (), dates)
+    matches = passage_matches(left.features, right.features, settings, counts)
+    scores["passages"] = float(len(matches))
+    needed = (
+        settings.same_story_min_passages if events_known else settings.same_story_undated_passages
+    )
+    if len(matches) >= needed:
+        return Verdict(
+            "same_story", matches[0].score, "shared passages", scores, tuple(matches), dates
+        )
+    return Verdict(
+        None, round(containment, 4), "too few shared passages", scores, tuple(matches), dates
+    )
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
