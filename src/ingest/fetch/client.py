@@ -93,8 +93,11 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,
         )
+        # A local mirror has no server to be polite to: no delay between its requests.
+        mirrored = transport is None and settings.snapshot_dir is not None
         self._hosts = HostLimiter(
-            concurrency=settings.per_host_concurrency, delay=settings.per_host_delay
+            concurrency=settings.per_host_concurrency,
+            delay=0.0 if mirrored else settings.per_host_delay,
         )
         self._total = asyncio.Semaphore(settings.max_concurrency)
         self._robots = RobotsCache(settings.user_agent, self._fetch_robots)
