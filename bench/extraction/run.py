@@ -54,17 +54,23 @@ def f1(got: str, expected: str) -> float:
 
 
 def same_title(got: str | None, expected: str) -> bool:
-    return bool(got) and " ".join(str(got).split()).casefold() == " ".join(expected.split()).casefold()
+    return (
+        bool(got) and " ".join(str(got).split()).casefold() == " ".join(expected.split()).casefold()
+    )
 
 
 def ours(html: bytes, url: str, record: dict[str, str], settings: ExtractSettings) -> Score:
     try:
-        article = extract_article(html, url=url, outlet=urlsplit(url).hostname or "", settings=settings)
+        article = extract_article(
+            html, url=url, outlet=urlsplit(url).hostname or "", settings=settings
+        )
     except NotAnArticle as exc:
         return Score(rejected=exc.reason)
     if record["page_type"] != "article":
         return Score()
-    published = article.published_at.astimezone(WIB).date().isoformat() if article.published_at else None
+    published = (
+        article.published_at.astimezone(WIB).date().isoformat() if article.published_at else None
+    )
     return Score(
         f1=f1(article.text, record["content"]),
         title_ok=same_title(article.title, record["title"]),
@@ -90,7 +96,11 @@ def page_url(record: dict[str, str], records: list[dict[str, str]]) -> str:
     if record.get("url"):
         return record["url"]
     site = record["local_file"].split("/")[1]
-    hosts = [urlsplit(r["url"]).hostname for r in records if r.get("url") and r["local_file"].split("/")[1] == site]
+    hosts = [
+        urlsplit(r["url"]).hostname
+        for r in records
+        if r.get("url") and r["local_file"].split("/")[1] == site
+    ]
     return f"http://{hosts[0]}/"
 
 
@@ -98,13 +108,15 @@ def summarise(name: str, scores: list[tuple[dict[str, str], Score]], seconds: fl
     articles = [s for r, s in scores if r["page_type"] == "article"]
     listings = [s for r, s in scores if r["page_type"] == "listing"]
     kept = [s for s in articles if s.rejected is None]
-    print(f"{name:<28} mean F1 {statistics.mean(s.f1 for s in articles):.3f} (25 articles)"
-          f" | F1 over {len(kept)} kept {statistics.mean(s.f1 for s in kept):.3f}"
-          f" | F1>=0.9 {sum(s.f1 >= 0.9 for s in articles)}/25"
-          f" | titles {sum(s.title_ok for s in articles)}/25 | dates {sum(s.date_ok for s in articles)}/25"
-          f" | articles rejected {len(articles) - len(kept)}"
-          f" | listings rejected {sum(s.rejected is not None for s in listings)}/{len(listings)}"
-          f" | {seconds * 1000 / len(scores):.1f} ms/page")
+    print(
+        f"{name:<28} mean F1 {statistics.mean(s.f1 for s in articles):.3f} (25 articles)"
+        f" | F1 over {len(kept)} kept {statistics.mean(s.f1 for s in kept):.3f}"
+        f" | F1>=0.9 {sum(s.f1 >= 0.9 for s in articles)}/25"
+        f" | titles {sum(s.title_ok for s in articles)}/25 | dates {sum(s.date_ok for s in articles)}/25"
+        f" | articles rejected {len(articles) - len(kept)}"
+        f" | listings rejected {sum(s.rejected is not None for s in listings)}/{len(listings)}"
+        f" | {seconds * 1000 / len(scores):.1f} ms/page"
+    )
 
 
 def main() -> None:
@@ -115,16 +127,20 @@ def main() -> None:
     pages = [(r, (FIXTURES / r["local_file"]).read_bytes(), page_url(r, records)) for r in records]
     settings = ExtractSettings()
     results = {}
-    for name, run in (("ingest.extract_article", lambda h, u, r: ours(h, u, r, settings)),
-                      ("trafilatura.extract default", baseline)):
+    for name, run in (
+        ("ingest.extract_article", lambda h, u, r: ours(h, u, r, settings)),
+        ("trafilatura.extract default", baseline),
+    ):
         started = time.perf_counter()
         results[name] = [(r, run(h, u, r)) for r, h, u in pages]
         summarise(name, results[name], time.perf_counter() - started)
     if args.pages:
         print(f"\n{'page':<32} {'ours':>6} {'base':>6}  title date  rejected")
         for (r, mine), (_, base) in zip(*results.values(), strict=True):
-            print(f"{Path(r['local_file']).name:<32} {mine.f1:6.3f} {base.f1:6.3f}  "
-                  f"{'ok' if mine.title_ok else '--':<5} {'ok' if mine.date_ok else '--':<4}  {mine.rejected or ''}")
+            print(
+                f"{Path(r['local_file']).name:<32} {mine.f1:6.3f} {base.f1:6.3f}  "
+                f"{'ok' if mine.title_ok else '--':<5} {'ok' if mine.date_ok else '--':<4}  {mine.rejected or ''}"
+            )
 
 
 if __name__ == "__main__":

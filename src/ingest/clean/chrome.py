@@ -25,7 +25,8 @@ __all__ = [
 _RELATED = re.compile(
     r"^\W*(?:baca\s*juga|simak\s*juga|lihat\s*juga|tonton\s*juga|baca\s*selengkapnya"
     r"|pilihan\s*editor|berita\s*(?:lainnya|terkait|lain)|artikel\s*terkait|rekomendasi"
-    r"|advertisement|scroll\s*to\s*continue(?:\s*with\s*content)?)\b",
+    r"|advertisement|scroll\s*to\s*continue(?:\s*with\s*content)?|silakan\s+login|disclaimer\s*:"
+    r"|komentar\s+yang\s+mengandung)\b",
     re.IGNORECASE,
 )
 _AD_MARKER = re.compile(
