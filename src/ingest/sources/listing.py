@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from courlan.filters import extension_filter, is_navigation_page, is_not_crawlable, type_filter
@@ -31,6 +31,8 @@ _NEXT_TEXT = re.compile(r"^\s*(selanjutnya|berikutnya|next|»|›|>>)\s*$", re.I
 
 def _is_article_link(url: str, site: str, pattern: re.Pattern[str] | None) -> bool:
     if not is_http_url(url) or registered_domain(url) != site:
+        return False
+    if not urlsplit(url).path.strip("/"):  # the home page
         return False
     if pattern is not None:
         return pattern.search(url) is not None

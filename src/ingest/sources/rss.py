@@ -38,33 +38,33 @@ def _entry_url(entry: Any) -> str | None:
     return None
 
 
+def _entry_candidate(source: SourceConfig, entry: Any) -> Candidate | None:
+    url = _entry_url(entry)
+    if url is None:
+        return None
+    guid = entry.get("id")
+    return make_candidate(
+        source,
+        url,
+        published_at=_entry_date(entry),
+        title=entry.get("title"),
+        guid=str(guid) if guid else None,
+    )
+
+
 def parse_feed(source: SourceConfig, body: bytes, *, since: datetime | None) -> list[Candidate]:
-    """Candidates from a feed document; raises SourceError when it is not a usable feed."""
+    """Candidates from a feed document; raises SourceError when it is not a usable feed
+    (broken XML that yields no entry with an http(s) link, or not a feed at all)."""
     parsed = feedparser.parse(body)
-    if parsed.bozo and not parsed.entries:
+    usable = [c for e in parsed.entries if (c := _entry_candidate(source, e)) is not None]
+    if parsed.bozo and not usable:
         problem = parsed.get("bozo_exception", "not a feed")
         raise SourceError(source.name, f"malformed feed: {problem}")
-    if not parsed.entries and not parsed.feed:
+    if not parsed.version and not usable:
         raise SourceError(source.name, "not an RSS or Atom feed")
-    candidates = []
-    for entry in parsed.entries:
-        url = _entry_url(entry)
-        published = _entry_date(entry)
-        if url is None or not is_recent(published, since):
-            continue
-        guid = entry.get("id")
-        candidate = make_candidate(
-            source,
-            url,
-            published_at=published,
-            title=entry.get("title"),
-            guid=str(guid) if guid else None,
-        )
-        if candidate is not None:
-            candidates.append(candidate)
     if parsed.bozo:
         logger.info("source %s: feed parsed with problems: %s", source.name, parsed.bozo_exception)
-    return unique(candidates)
+    return unique([c for c in usable if is_recent(c.published_at, since)])
 
 
 async def discover(
