@@ -12,7 +12,8 @@ machine). So ``mode="auto"`` decides:
   still recorded in the store (``ingest runs``).
 
 ``mode="prefect"`` forces the flow (with an ephemeral server when none is configured) and
-``mode="direct"`` forces the plain call. Figures are in ``bench/startup/README.md``.
+``mode="direct"`` forces the plain call; the default is ``[schedule] run_mode``
+(``INGEST_SCHEDULE__RUN_MODE``). Figures are in ``bench/startup/README.md``.
 """
 
 from __future__ import annotations
@@ -150,12 +151,13 @@ def run_now(
     sources: Sequence[str] | None = None,
     since: datetime | None = None,
     trigger: str = "manual",
-    mode: Mode = "auto",
+    mode: Mode | None = None,
 ) -> RunSummary:
     """Run the pipeline now and return its summary (``status`` is ``failed`` if a source failed).
 
     >>> run_now(load_settings(Path("config")), sources=["kukarkab"])  # doctest: +SKIP
     """
+    mode = mode or settings.schedule.run_mode
     names = select_sources(settings, sources)
     api_url = configured_api_url() if mode != "direct" else None
     if mode == "prefect" or api_url:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -122,3 +123,30 @@ def test_missed_slots_after_downtime_are_caught_up_once(
     assert [(r.trigger, r.status) for r in runs] == [("schedule", "completed")]
     latest = max(missed, key=lambda r: str(r["expected_start_time"]))
     assert runs[0].flow_run_id == latest["id"]
+
+
+def test_serve_starts_its_own_server_and_stops_it(tmp_path: Path) -> None:
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    make_config(tmp_path, None, schedule="0 6 * * *")
+    env = {**os.environ, "PREFECT_HOME": str(home), "INGEST_DB_URL": f"sqlite:///{tmp_path}/x.db"}
+    env.pop("PREFECT_API_URL", None)
+    process = subprocess.Popen(
+        [*CLI, "--config", str(tmp_path), "serve"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    state = home / "ingest-serve.json"
+    try:
+        deadline = time.monotonic() + 150
+        while not state.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.5)
+        api_url = json.loads(state.read_text())["api_url"]
+        deployment = _wait_for_deployment(api_url, "local")
+        schedule = deployment["schedules"][0]["schedule"]  # type: ignore[index]
+        assert schedule == {"cron": "0 6 * * *", "timezone": "Asia/Makassar", "day_or": True}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=90) == 0
+    assert not state.exists()
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{api_url}/health", timeout=2)
