@@ -13,8 +13,10 @@ from lxml import html
 from ingest.config import load_settings
 from tests.demo.conftest import REPO, WEB, entry_points, snapshot_file
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus")
-MONTHS += ("September", "Oktober", "November", "Desember")
+MONTHS = (
+    *("Januari", "Februari", "Maret", "April", "Mei", "Juni"),
+    *("Juli", "Agustus", "September", "Oktober", "November", "Desember"),
+)
 ARTICLE_COUNT = 7  # five seeds and two republished copies (demo/README.md)
 
 
