@@ -135,7 +135,7 @@ class DedupSettings(_Section):
         0.5, gt=0, le=1, description="Shingle Jaccard from which a copy is a near-duplicate."
     )
     copy_containment: float = Field(
-        0.5,
+        0.4,
         gt=0,
         le=1,
         description="Share of the shorter text's shingles found in the other: a trimmed copy.",

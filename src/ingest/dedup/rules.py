@@ -12,14 +12,19 @@ Scores are computed on word shingles, after removing the sentences that are boil
 The rules, first match wins:
 
 1. ``exact``: the same ``text_sha1`` (normalised text). Any dates.
-2. Copies need publication dates at most ``copy_max_days`` apart and, when both texts carry
-   an event date, the same event date. Then ``near_duplicate`` when ``jaccard >= near_jaccard``,
-   or (different outlets only) when ``containment >= copy_containment`` with at least
-   ``copy_min_shared`` shared shingles. An outlet's own articles share its closing paragraph
-   and related-links block, so containment alone never joins two texts of one outlet.
+2. Copies need publication dates at most ``copy_max_days`` apart. Then ``near_duplicate``
+   when ``jaccard >= near_jaccard``, or (different outlets only) when
+   ``containment >= copy_containment`` with at least ``copy_min_shared`` shared shingles.
+   An outlet's own articles share its closing paragraph and related-links block, so
+   containment alone never joins two texts of one outlet. Event dates are not used here: a
+   trimmed copy often loses the sentence that dates the event and its parsed date is then
+   another date of the text.
 3. ``same_story``: different outlets, publication dates at most ``same_story_max_days`` apart,
-   and ``same_story_min_passages`` passage matches when both event dates are known and equal
-   (``same_story_undated_passages`` when one is missing; never when they differ).
+   and ``same_story_min_passages`` passage matches when both event dates are known and equal,
+   ``same_story_undated_passages`` otherwise (a date missing, or two parsed dates that differ).
+
+Sentences that end both texts of one outlet in the same order are that outlet's closing
+block (standard paragraph, related links) and count as boilerplate for the pair.
 
 Reused text (a speech read again weeks later, a sentence from four years before) fails the
 date rules; boilerplate shared by unrelated articles fails the outlet rule or is removed as
@@ -93,6 +98,18 @@ def _body(features: Features, boilerplate: frozenset[int]) -> frozenset[int]:
     return frozenset().union(*kept)
 
 
+def _common_tail(left: Features, right: Features) -> frozenset[int]:
+    """Sentences ending both texts in the same order: an outlet's closing block."""
+    tail: list[int] = []
+    for a, b in zip(reversed(left.sentence_keys), reversed(right.sentence_keys), strict=False):
+        if a != b:
+            break
+        tail.append(a)
+    if len(tail) in (len(left.sentence_keys), len(right.sentence_keys)):
+        return frozenset()  # one text is entirely the other's ending: not a closing block
+    return frozenset(tail)
+
+
 def passage_matches(
     left: Features, right: Features, settings: DedupSettings, counts: dict[int, int]
 ) -> list[PassageMatch]:
@@ -127,6 +144,8 @@ def compare(
     """Apply the rules to a pair. ``counts`` maps sentence keys to the number of stories
     holding them (missing: 0)."""
     boilerplate = frozenset(k for k, n in counts.items() if n >= settings.boilerplate_stories)
+    if left.outlet == right.outlet:
+        boilerplate |= _common_tail(left.features, right.features)
     a, b = _body(left.features, boilerplate), _body(right.features, boilerplate)
     shared = len(a & b)
     union = len(a | b)
@@ -148,7 +167,7 @@ def compare(
     if left.text_sha1 == right.text_sha1:
         return Verdict("exact", 1.0, "same normalised text", scores, (), dates)
     other_outlet = left.outlet != right.outlet
-    copy_dates = (gap is None or gap <= settings.copy_max_days) and (not events_known or same_event)
+    copy_dates = gap is None or gap <= settings.copy_max_days
     if copy_dates and jaccard >= settings.near_jaccard:
         return Verdict("near_duplicate", round(jaccard, 4), "jaccard", scores, (), dates)
     if (
@@ -160,8 +179,6 @@ def compare(
         return Verdict("near_duplicate", round(containment, 4), "containment", scores, (), dates)
     if not other_outlet or gap is None or gap > settings.same_story_max_days:
         return Verdict(None, round(max(jaccard, containment), 4), "no rule", scores, (), dates)
-    if events_known and not same_event:
-        return Verdict(None, round(containment, 4), "event dates differ", scores, (), dates)
     matches = passage_matches(left.features, right.features, settings, counts)
     scores["passages"] = float(len(matches))
     needed = (
