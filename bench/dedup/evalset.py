@@ -232,7 +232,7 @@ class Builder:
             closing = self.closing(outlet)
             ids = []
             for j, art in enumerate(self.take(3)):
-                text = "\n".join(sentences(art["text"])[:2] + [closing])
+                text = "\n".join([*sentences(art["text"])[:2], closing])
                 ids.append(
                     self.add(text, outlet, day + timedelta(hours=j), f"short{d}_{j}", "short")
                 )

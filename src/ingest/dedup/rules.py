@@ -20,8 +20,9 @@ The rules, first match wins:
    trimmed copy often loses the sentence that dates the event and its parsed date is then
    another date of the text.
 3. ``same_story``: different outlets, publication dates at most ``same_story_max_days`` apart,
-   and ``same_story_min_passages`` passage matches when both event dates are known and equal,
-   ``same_story_undated_passages`` otherwise (a date missing, or two parsed dates that differ).
+   and ``same_story_min_passages`` passage matches when both event dates are known and equal
+   or when a matching pair of sentences writes the same day and month ("Selasa (3/9)") on both
+   sides; ``same_story_undated_passages`` otherwise (a date missing, or parsed dates differ).
 
 Sentences that end both texts of one outlet in the same order are that outlet's closing
 block (standard paragraph, related links) and count as boilerplate for the pair.
@@ -33,6 +34,7 @@ boilerplate once it is in several stories.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +44,7 @@ from ingest.dedup.features import Features
 
 __all__ = ["DocView", "PassageMatch", "Verdict", "compare"]
 
+_DAY_MONTH = re.compile(r"\(\s*(?:[A-Za-z']+,?\s*)?(\d{1,2})\s*/\s*(\d{1,2})\b")
 RELATION_RANK = {"exact": 3, "near_duplicate": 2, "same_story": 1}
 
 
@@ -96,6 +99,11 @@ def _body(features: Features, boilerplate: frozenset[int]) -> frozenset[int]:
         if key not in boilerplate
     ]
     return frozenset().union(*kept)
+
+
+def _day_months(sentence: str) -> set[tuple[int, int]]:
+    """Day/month pairs written like "Selasa (3/9)" or "(20/11/2020)" in a sentence."""
+    return {(int(d), int(m)) for d, m in _DAY_MONTH.findall(sentence)}
 
 
 def _common_tail(left: Features, right: Features) -> frozenset[int]:
@@ -181,8 +189,12 @@ def compare(
         return Verdict(None, round(max(jaccard, containment), 4), "no rule", scores, (), dates)
     matches = passage_matches(left.features, right.features, settings, counts)
     scores["passages"] = float(len(matches))
+    dated_match = any(_day_months(m.left) & _day_months(m.right) for m in matches)
+    scores["dated_passage"] = float(dated_match)
     needed = (
-        settings.same_story_min_passages if events_known else settings.same_story_undated_passages
+        settings.same_story_min_passages
+        if same_event or dated_match
+        else settings.same_story_undated_passages
     )
     if len(matches) >= needed:
         return Verdict(
