@@ -55,14 +55,11 @@ class _Redirect:
     location: str
 
 
-def _build_transport(settings: FetchSettings) -> httpx.AsyncBaseTransport:
-    if settings.snapshot_dir is not None:
-        from ingest.snapshot import SnapshotTransport
-
-        return SnapshotTransport(settings.snapshot_dir)
+def _network_transport(settings: FetchSettings) -> httpx.AsyncHTTPTransport:
+    """A pooled transport whose connections pass the address guard."""
     limits = httpx.Limits(
-        max_connections=settings.max_concurrency,
-        max_keepalive_connections=settings.max_concurrency,
+        max_connections=settings.per_host_concurrency,
+        max_keepalive_connections=settings.per_host_concurrency,
     )
     transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
     pool = transport._pool  # httpx exposes no network-backend option; wrap the pool's one
@@ -83,18 +80,16 @@ class Fetcher:
         self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.settings = settings
-        timeout = httpx.Timeout(
-            settings.read_timeout, connect=settings.connect_timeout, pool=settings.total_timeout
-        )
-        self._client = httpx.AsyncClient(
-            transport=transport or _build_transport(settings),
-            timeout=timeout,
-            headers={"User-Agent": settings.user_agent},
-            follow_redirects=False,
-            trust_env=False,
-        )
+        if transport is None and settings.snapshot_dir is not None:
+            from ingest.snapshot import SnapshotTransport
+
+            transport = SnapshotTransport(settings.snapshot_dir)
+            mirrored = True
+        else:
+            mirrored = False
+        self._shared = transport
+        self._clients: dict[str, httpx.AsyncClient] = {}
         # A local mirror has no server to be polite to: no delay between its requests.
-        mirrored = transport is None and settings.snapshot_dir is not None
         self._hosts = HostLimiter(
             concurrency=settings.per_host_concurrency,
             delay=0.0 if mirrored else settings.per_host_delay,
@@ -115,7 +110,30 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close the connections."""
-        await self._client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+    def _client(self, host: str) -> httpx.AsyncClient:
+        """The client for ``host``: one connection pool per host (httpcore's pool slows down
+        sharply with many connections), or one client over an injected transport."""
+        key = "" if self._shared is not None else host.lower()
+        client = self._clients.get(key)
+        if client is None:
+            settings = self.settings
+            client = httpx.AsyncClient(
+                transport=self._shared or _network_transport(settings),
+                timeout=httpx.Timeout(
+                    settings.read_timeout,
+                    connect=settings.connect_timeout,
+                    pool=settings.total_timeout,
+                ),
+                headers={"User-Agent": settings.user_agent},
+                follow_redirects=False,
+                trust_env=False,
+            )
+            self._clients[key] = client
+        return client
 
     async def get(
         self,
@@ -213,7 +231,8 @@ class Fetcher:
     async def _request(
         self, url: str, current: str, headers: dict[str, str], kind: Kind
     ) -> FetchedPage | _Redirect:
-        async with self._client.stream("GET", current, headers=headers) as response:
+        client = self._client(urlsplit(current).hostname or "")
+        async with client.stream("GET", current, headers=headers) as response:
             status = response.status_code
             if status in _REDIRECTS and "location" in response.headers:
                 return _Redirect(response.headers["location"])

@@ -1,0 +1,216 @@
+"""Fetch benchmark: pages per second fetched, extracted and stored, against the floor.
+
+2,000 article pages are served by a local server on 20 loopback addresses (127.0.0.1-20: 20
+hosts to the per-host limiter, per-host delay 0). Figures printed side by side, same run:
+
+- floor: trafilatura.bare_extraction alone over the same pages, in a pool of N processes
+  (the pipeline cannot beat it: it must at least extract every page);
+- fetch + trafilatura + store: the Fetcher in the event loop, the same extraction in the
+  pool, Document rows bulk-inserted into SQLite as results arrive (the cost of fetching);
+- extract_article alone, and fetch + extract_article + store: the same with ingest's
+  extraction and Indonesian cleaning;
+- with ``--pipeline``, also ``ingest.pipeline.run`` over 20 ``urls`` sources (dedup included).
+
+    .venv/bin/python bench/fetch/bench_fetch.py --pages 2000 --hosts 20 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import multiprocessing
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pages import build_pages
+from server import serve
+
+from ingest.config import ExtractSettings, FetchSettings
+from ingest.errors import IngestError
+from ingest.fetch import Fetcher
+from ingest.store import open_store
+from ingest.store.models import Document
+
+EXTRACT = ExtractSettings()
+Row = dict[str, Any]
+Extract = Callable[[bytes, str], Row | None]
+FORK = multiprocessing.get_context("fork")
+
+
+def floor_extract(body: bytes, url: str) -> Row | None:
+    """trafilatura alone: text and metadata, no cleaning."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(body.decode("utf-8"), url=url, with_metadata=True)
+    text = getattr(document, "text", None)
+    if not text:
+        return None
+    return {"url": url, "outlet": url.split("/")[2], "title": document.title, "text": text}
+
+
+def ingest_extract(body: bytes, url: str) -> Row | None:
+    """ingest's extraction and cleaning; None for a rejected page."""
+    from ingest.extract import extract_article
+
+    try:
+        article = extract_article(body, url=url, outlet=url.split("/")[2], settings=EXTRACT)
+    except IngestError:
+        return None
+    return {
+        "url": article.url,
+        "outlet": article.outlet,
+        "title": article.title,
+        "text": article.text,
+        "published_at": article.published_at,
+        "language": article.language,
+    }
+
+
+def timed_pool(pool: ProcessPoolExecutor, fn: Extract, pages: dict[str, bytes]) -> float:
+    """Seconds to run ``fn`` over every page in the pool."""
+    started = time.perf_counter()
+    list(pool.map(fn, pages.values(), pages.keys(), chunksize=8))
+    return time.perf_counter() - started
+
+
+def _document(row: Row) -> Document:
+    return Document(text_sha1=hashlib.sha1(row["text"].encode()).hexdigest(), **row)
+
+
+async def fetch_extract_store(
+    urls: list[str], pool: ProcessPoolExecutor, extract: Extract, db_url: str
+) -> dict[str, int]:
+    """Fetch every URL in the event loop, extract in the pool, bulk-insert Documents."""
+    settings = FetchSettings(allow_private=("127.0.0.0/8",), per_host_delay=0)
+    store = open_store(db_url)
+    loop = asyncio.get_running_loop()
+    batch: list[Row] = []
+    counts = {"stored": 0, "rejected": 0, "failed": 0}
+    gate = asyncio.Semaphore(4 * settings.max_concurrency)
+
+    def flush() -> None:
+        with store.session() as session:
+            session.add_all(_document(row) for row in batch)
+        counts["stored"] += len(batch)
+        batch.clear()
+
+    async def one(fetcher: Fetcher, url: str) -> None:
+        async with gate:
+            try:
+                page = await fetcher.get(url)
+            except IngestError:
+                counts["failed"] += 1
+                return
+            row = await loop.run_in_executor(pool, extract, page.body, url)
+        if row is None:
+            counts["rejected"] += 1
+            return
+        batch.append(row)
+        if len(batch) >= 200:
+            flush()
+
+    async with Fetcher(settings) as fetcher:
+        await asyncio.gather(*(one(fetcher, url) for url in urls))
+    flush()
+    store.close()
+    return counts
+
+
+async def fetch_only(urls: list[str]) -> float:
+    """Seconds to fetch every URL, nothing else."""
+    settings = FetchSettings(allow_private=("127.0.0.0/8",), per_host_delay=0)
+    started = time.perf_counter()
+    async with Fetcher(settings) as fetcher:
+        await asyncio.gather(*(fetcher.get(url) for url in urls))
+    return time.perf_counter() - started
+
+
+def run_pipeline(urls: list[str], hosts: list[str], db_url: str) -> dict[str, Any]:
+    """The real pipeline over one ``urls`` source per host."""
+    from ingest import pipeline
+    from ingest.config import Settings, SourceConfig
+
+    sources = tuple(
+        SourceConfig(name=f"h{i}", kind="urls", urls=tuple(u for u in urls if f"//{h}:" in u))
+        for i, h in enumerate(hosts)
+    )
+    fetch = FetchSettings(allow_private=("127.0.0.0/8",), per_host_delay=0)
+    summary = pipeline.run(Settings(db_url=db_url, fetch=fetch, sources=sources))
+    return {"new_documents": summary.total("new_documents"), "failures": dict(summary.failures())}
+
+
+def warm(pool: ProcessPoolExecutor, pages: dict[str, bytes], workers: int) -> None:
+    """Import the extractors in every worker before timing."""
+    sample = dict(list(pages.items())[: workers * 2])
+    for fn in (floor_extract, ingest_extract):
+        list(pool.map(fn, sample.values(), sample.keys()))
+
+
+def report(label: str, count: int, seconds: float, floor: float) -> None:
+    """One line: pages, seconds, pages per second and the ratio to ``floor`` (pages/s)."""
+    rate = count / seconds
+    print(f"{label:<34}{count:>6} pages{seconds:>8.2f} s{rate:>8.1f} pages/s{rate / floor:>6.2f}x")
+
+
+def measure(args: argparse.Namespace, by_url: dict[str, bytes], workdir: Path) -> None:
+    """Run every measurement and print the table."""
+    urls = list(by_url)
+    fetch_s = asyncio.run(fetch_only(urls))
+    runs: dict[str, tuple[float, dict[str, int]]] = {}
+    with ProcessPoolExecutor(args.workers, mp_context=FORK) as pool:
+        warm(pool, by_url, args.workers)
+        floor_s = timed_pool(pool, floor_extract, by_url)
+        ingest_s = timed_pool(pool, ingest_extract, by_url)
+        for name, extract in (("trafilatura", floor_extract), ("extract_article", ingest_extract)):
+            started = time.perf_counter()
+            db_url = f"sqlite:///{workdir / (name + '.db')}"
+            counts = asyncio.run(fetch_extract_store(urls, pool, extract, db_url))
+            runs[name] = (time.perf_counter() - started, counts)
+    n, floor = args.pages, args.pages / floor_s
+    print(f"{n} pages, {args.hosts} hosts, {args.workers} extraction processes; ratio to the floor")
+    report("fetch only (no extraction)", n, fetch_s, floor)
+    report("floor: trafilatura alone", n, floor_s, floor)
+    report("fetch + trafilatura + store", n, runs["trafilatura"][0], floor)
+    report("extract_article alone", n, ingest_s, floor)
+    report("fetch + extract_article + store", n, runs["extract_article"][0], floor)
+    report("  same, ratio to extract_article", n, runs["extract_article"][0], n / ingest_s)
+    for name, (_, counts) in runs.items():
+        print(f"  {name} outcome: {counts}")
+    if args.pipeline:
+        started = time.perf_counter()
+        result = run_pipeline(urls, args.host_names, f"sqlite:///{workdir / 'pipeline.db'}")
+        report("ingest.pipeline.run (with dedup)", n, time.perf_counter() - started, floor)
+        print(f"  outcome: {result}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=18731)
+    parser.add_argument("--pipeline", action="store_true", help="also run ingest.pipeline.run")
+    args = parser.parse_args()
+    args.host_names = [f"127.0.0.{i + 1}" for i in range(args.hosts)]
+    pages = build_pages(args.pages, args.host_names, args.port)
+    by_url = {f"http://{h}:{args.port}{p}": body for (h, p), body in pages.items()}
+    server = FORK.Process(target=serve, args=(pages, args.host_names, args.port), daemon=True)
+    server.start()
+    time.sleep(1.0)
+    try:
+        measure(args, by_url, Path(tempfile.mkdtemp(prefix="bench-fetch-")))
+    finally:
+        server.terminate()
+        server.join()
+
+
+if __name__ == "__main__":
+    main()
