@@ -42,6 +42,7 @@ def served(prefect_api: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     make_config(tmp_path, None, schedule="1h")
     log_path = tmp_path / "serve.log"
     env = {**os.environ, "PREFECT_API_URL": prefect_api, "INGEST_DB_URL": db_url}
+    env["PREFECT_RUNNER_POLL_FREQUENCY"] = "2"  # pick runs up quickly in tests
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [*CLI, "--config", str(tmp_path), "serve"], env=env, stdout=log, stderr=log
@@ -98,8 +99,8 @@ def test_missed_slots_after_downtime_are_caught_up_once(
     db_url, log_path = served
     deployment = _wait_for_deployment(prefect_api, "local")
     now = datetime.now(UTC)
-    # What the scheduler had created before a three-hour outage: one run per missed hourly slot.
-    window = {"start_time": (now - timedelta(hours=3)).isoformat(), "end_time": now.isoformat()}
+    # What the scheduler had created before a two-hour outage: one run per missed hourly slot.
+    window = {"start_time": (now - timedelta(hours=2)).isoformat(), "end_time": now.isoformat()}
     httpx.post(
         f"{prefect_api}/deployments/{deployment['id']}/schedule", json=window, timeout=10
     ).raise_for_status()
