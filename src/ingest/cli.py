@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +16,7 @@ from rich.console import Console
 
 from ingest import query
 from ingest.config import Settings, load_settings
+from ingest.dedup.explain import StoryExplanation
 from ingest.errors import ConfigError, IngestError, InputError
 from ingest.logs import configure_logging
 from ingest.output import Format, default_format, render
@@ -36,7 +37,7 @@ dedup_app = typer.Typer(help="Maintain the dedup index and story clusters.", no_
 app.add_typer(db_app, name="db")
 app.add_typer(dedup_app, name="dedup")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 @dataclass
@@ -204,10 +205,17 @@ def story(
     with _session(ctx) as session:
         record = query.story(session, story_id)
         if why:
-            from ingest.explain import explanation_rows
+            from ingest.dedup import explain
 
-            rows, columns = explanation_rows(session, story_id)
-            render(rows, fmt, columns=columns, title=f"Story {story_id}: {record.title}")
+            explanation = explain(session, story_id)
+            if fmt is Format.table:
+                _print_why(record, explanation)
+            else:
+                render(
+                    (_jsonable(asdict(m)) for m in explanation.members),
+                    fmt,
+                    columns=["document_id", "relation", "similarity", "url", "rule"],
+                )
             return
     if fmt is Format.table:
         rows = [
@@ -222,6 +230,45 @@ def story(
 
 
 _MEMBER_COLUMNS = ("url", "outlet", "published_at", "relation", "similarity")
+
+
+def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
+    def default(item: Any) -> Any:
+        return item.isoformat() if hasattr(item, "isoformat") else str(item)
+
+    result: dict[str, Any] = json.loads(json.dumps(value, default=default))
+    return result
+
+
+def _print_why(record: query.StoryRecord, explanation: StoryExplanation) -> None:
+    """``story --why`` for people: each member, the rule that joined it, what it shares."""
+    out = Console(highlight=False)
+    out.print(f"[bold]Story {record.story_id}[/bold]: {record.title}", markup=True)
+    out.print(explanation.canonical_rule, markup=False)
+    for m in explanation.members:
+        published = m.published_at.isoformat(timespec="minutes") if m.published_at else "?"
+        event = m.event_date.isoformat() if m.event_date else "none found"
+        out.print(
+            f"\n[bold]{m.relation}[/bold] {m.similarity:.3f}  {m.outlet}  {m.url}", markup=True
+        )
+        out.print(f"  published {published}, event date {event}", markup=False)
+        if m.matched_document_id is not None:
+            scores = ", ".join(f"{k} {v:.3g}" for k, v in m.scores.items())
+            out.print(
+                f"  matched document {m.matched_document_id} by {m.rule}: {scores}", markup=False
+            )
+        dates = ", ".join(f"{k} {v}" for k, v in m.dates.items() if v is not None)
+        if dates:
+            out.print(f"  dates: {dates}", markup=False)
+        for passage in m.shared_passages[:3]:
+            out.print(
+                f"  shares ({passage.score:.2f}): \u201c{_snippet(passage.text)}\u201d",
+                markup=False,
+            )
+
+
+def _snippet(text: str, width: int = 110) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 @app.command()
@@ -325,6 +372,18 @@ def sources(ctx: typer.Context, fmt: FormatOption = None) -> None:
         "last_error",
     ]
     render(rows, fmt or default_format(), columns=columns, title="Sources")
+
+
+@app.command("settings")
+def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """Show every setting in force, the environment variable that overrides it, and its meaning.
+
+    Example: INGEST_FETCH__PER_HOST_DELAY=2 ingest settings
+    """
+    from ingest.config import settings_reference
+
+    rows = settings_reference(state(ctx).settings())
+    render(rows, fmt or default_format(), columns=["name", "value", "env", "description"])
 
 
 class _session:

@@ -33,6 +33,7 @@ __all__ = [
     "Settings",
     "SourceConfig",
     "load_settings",
+    "settings_reference",
 ]
 
 DEFAULT_CONFIG_DIR = Path("config")
@@ -330,6 +331,34 @@ def _load_sources(path: Path) -> tuple[SourceConfig, ...]:
         seen.add(source.name)
         resolved.append(source.model_copy(update={"path": _resolve(path.parent, source.path)}))
     return tuple(resolved)
+
+
+def settings_reference(settings: Settings) -> list[dict[str, Any]]:
+    """Every setting: dotted name, environment variable, current value, description."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                walk(value, f"{prefix}{name}.")
+            elif name not in ("sources", "config_dir"):
+                dotted = f"{prefix}{name}"
+                if name == "db_url":
+                    from ingest.store.engine import mask_url
+
+                    value = mask_url(value)
+                rows.append(
+                    {
+                        "name": dotted,
+                        "env": ENV_PREFIX + dotted.replace(".", "__").upper(),
+                        "value": str(value) if isinstance(value, Path) else value,
+                        "description": field.description or "",
+                    }
+                )
+
+    walk(settings, "")
+    return rows
 
 
 def _env_key(loc: tuple[int | str, ...]) -> str:

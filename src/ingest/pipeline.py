@@ -34,7 +34,7 @@ from ingest.store import Store, health, open_store
 from ingest.store.documents import StoreOutcome, document_exists, store_article
 from ingest.store.runs import create_run, save_run
 from ingest.summary import RunSummary, SourceSummary
-from ingest.urls import canonicalize, choose_canonical, outlet_of
+from ingest.urls import canonicalize, choose_canonical, host_of
 
 __all__ = ["finish_run", "import_file", "ingest_source", "run", "select_sources", "start_run"]
 
@@ -276,7 +276,7 @@ class _SourceJob:
         self._count(outcome)
 
     async def _article(self, candidate: Candidate, executor: Executor | None) -> Article | None:
-        outlet = candidate.outlet or self.source.outlet or outlet_of(candidate.url)
+        outlet = candidate.outlet or self.source.outlet or host_of(candidate.url)
         if candidate.text is not None or candidate.html is not None:
             url = canonicalize(candidate.url)
             if self._stored(url):
