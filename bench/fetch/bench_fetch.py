@@ -11,7 +11,9 @@ hosts to the per-host limiter, per-host delay 0). Figures printed side by side, 
   extraction and Indonesian cleaning;
 - with ``--pipeline``, also ``ingest.pipeline.run`` over 20 ``urls`` sources (dedup included).
 
-    .venv/bin/python bench/fetch/bench_fetch.py --pages 2000 --hosts 20 --workers 2
+    .venv/bin/python bench/fetch/bench_fetch.py PATH/articles_flat.jsonl.gz --pages 2000
+
+The articles come from IndoSum (CC BY-SA 4.0; see README.md for where to get the file).
 """
 
 from __future__ import annotations
@@ -193,6 +195,7 @@ def measure(args: argparse.Namespace, by_url: dict[str, bytes], workdir: Path) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("articles", type=Path, help="IndoSum articles_flat.jsonl.gz")
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
@@ -200,7 +203,7 @@ def main() -> None:
     parser.add_argument("--pipeline", action="store_true", help="also run ingest.pipeline.run")
     args = parser.parse_args()
     args.host_names = [f"127.0.0.{i + 1}" for i in range(args.hosts)]
-    pages = build_pages(args.pages, args.host_names, args.port)
+    pages = build_pages(args.articles, args.pages, args.host_names, args.port)
     by_url = {f"http://{h}:{args.port}{p}": body for (h, p), body in pages.items()}
     server = FORK.Process(target=serve, args=(pages, args.host_names, args.port), daemon=True)
     server.start()

@@ -12,8 +12,6 @@ import html
 import json
 from pathlib import Path
 
-INDOSUM = Path("/work/shared/data/indosum/articles_flat.jsonl.gz")
-
 TEMPLATE = """<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><title>{title} - {outlet}</title>
 <meta property="og:title" content="{title}">
@@ -45,10 +43,13 @@ def _body(text: str) -> str:
     return "\n".join(parts)
 
 
-def build_pages(count: int, hosts: list[str], port: int) -> dict[tuple[str, str], bytes]:
-    """``count`` pages spread round-robin over ``hosts``: {(host, path): body}."""
+def build_pages(
+    articles: Path, count: int, hosts: list[str], port: int
+) -> dict[tuple[str, str], bytes]:
+    """``count`` pages from the IndoSum ``articles_flat.jsonl.gz`` file ``articles``, spread
+    round-robin over ``hosts``: {(host, path): body}."""
     pages: dict[tuple[str, str], bytes] = {}
-    with gzip.open(INDOSUM, "rt", encoding="utf-8") as handle:
+    with gzip.open(articles, "rt", encoding="utf-8") as handle:
         for i, line in enumerate(handle):
             if i >= count:
                 break

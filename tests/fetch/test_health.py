@@ -94,3 +94,10 @@ def test_fetch_state_upsert_keeps_validators_on_304(store: Store) -> None:
         assert state is not None
         assert (state.etag, state.status_code, state.outcome) == ('"v1"', 304, "not_modified")
         assert state.fetched_at == later and state.content_sha1 is not None
+
+
+def test_health_rows_expose_fields_as_a_mapping(store: Store) -> None:
+    with store.session() as s:
+        record_source_success(s, "k", kind="rss", outlet="k.id", location="u", at=NOW)
+        (row,) = list_source_health(s)
+    assert vars(row)["last_success_at"] == NOW and vars(row)["consecutive_failures"] == 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -55,13 +56,15 @@ class _Redirect:
     location: str
 
 
-def _network_transport(settings: FetchSettings) -> httpx.AsyncHTTPTransport:
+def _network_transport(
+    settings: FetchSettings, ssl_context: ssl.SSLContext
+) -> httpx.AsyncHTTPTransport:
     """A pooled transport whose connections pass the address guard."""
     limits = httpx.Limits(
         max_connections=settings.per_host_concurrency,
         max_keepalive_connections=settings.per_host_concurrency,
     )
-    transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, retries=0)
     pool = transport._pool  # httpx exposes no network-backend option; wrap the pool's one
     pool._network_backend = GuardedBackend(
         AddressGuard(allow=settings.allow_private), pool._network_backend
@@ -88,6 +91,7 @@ class Fetcher:
         else:
             mirrored = False
         self._shared = transport
+        self._ssl = httpx.create_ssl_context()  # loading CA certificates is slow: once per run
         self._clients: dict[str, httpx.AsyncClient] = {}
         # A local mirror has no server to be polite to: no delay between its requests.
         self._hosts = HostLimiter(
@@ -122,7 +126,7 @@ class Fetcher:
         if client is None:
             settings = self.settings
             client = httpx.AsyncClient(
-                transport=self._shared or _network_transport(settings),
+                transport=self._shared or _network_transport(settings, self._ssl),
                 timeout=httpx.Timeout(
                     settings.read_timeout,
                     connect=settings.connect_timeout,
@@ -210,7 +214,8 @@ class Fetcher:
     ) -> FetchedPage | _Redirect:
         host = urlsplit(current).hostname or ""
         try:
-            async with self._total, self._hosts.slot(host):
+            # The host slot first: a request waiting out a host's delay holds no global slot.
+            async with self._hosts.slot(host), self._total:
                 async with asyncio.timeout(self.settings.total_timeout):
                     return await self._request(url, current, headers, kind)
         except TimeoutError:

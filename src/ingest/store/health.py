@@ -40,9 +40,9 @@ DEFAULT_BACKOFF_BASE = 300.0
 DEFAULT_BACKOFF_MAX = 86_400.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class SourceHealth:
-    """One row of the ``ingest sources`` table."""
+    """One row of the ``ingest sources`` table (no slots: ``vars(row)`` gives its fields)."""
 
     name: str
     kind: str
