@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import time
 from typing import Any
 
@@ -271,3 +272,15 @@ async def test_per_host_delay_spaces_requests(site: HTTPServer, settings: FetchS
     async with Fetcher(polite) as fetcher:
         await asyncio.gather(*(fetcher.get(site.url_for("/p")) for _ in range(4)))
     assert time.monotonic() - started >= 0.6
+
+
+async def test_gzip_bomb_is_capped_after_decoding(
+    site: HTTPServer, settings: FetchSettings
+) -> None:
+    bomb = gzip.compress(b"<p>" + b"a" * 2_000_000 + b"</p>")
+    assert len(bomb) < settings.max_bytes
+    site.expect_request("/bomb").respond_with_data(
+        bomb, content_type="text/html", headers={"Content-Encoding": "gzip"}
+    )
+    with pytest.raises(TooLarge):
+        await fetch(settings, site.url_for("/bomb"))

@@ -175,3 +175,22 @@ async def test_sitemap_xxe_is_not_resolved(
     with open("/etc/hostname") as handle:
         hostname = handle.read().strip()
     assert all(hostname not in c.url for c in found)
+
+
+async def test_plain_text_sitemap(site: HTTPServer, settings: FetchSettings) -> None:
+    base = site.url_for("").rstrip("/")
+    text = f"{base}/berita/a?utm_source=x\n\n{base}/berita/b\n"
+    site.expect_request("/sitemap.txt").respond_with_data(text, content_type="text/plain")
+    source = SourceConfig(name="s", kind="sitemap", url=site.url_for("/sitemap.txt"))
+    found = await run(source, settings)
+    assert [c.url for c in found] == [f"{base}/berita/a", f"{base}/berita/b"]
+
+
+async def test_html_page_is_not_a_sitemap(site: HTTPServer, settings: FetchSettings) -> None:
+    site.expect_request("/sitemap.xml").respond_with_data(
+        "<html><body>Not found</body></html>", content_type="text/html"
+    )
+    with pytest.raises(SourceError):
+        await run(
+            SourceConfig(name="s", kind="sitemap", url=site.url_for("/sitemap.xml")), settings
+        )

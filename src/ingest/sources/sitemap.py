@@ -1,4 +1,4 @@
-"""XML sitemaps: url sets, sitemap indexes, Google News sitemaps, gzip-compressed files.
+"""Sitemaps: url sets, sitemap indexes, Google News sitemaps, gzip files, plain-text lists.
 
 Entries whose ``lastmod`` (or news ``publication_date``) is older than ``since`` are skipped,
 and so are child sitemaps of an index whose ``lastmod`` is older.
@@ -58,12 +58,24 @@ def _entry_date(url_element: etree._Element) -> datetime | None:
     return parse_iso(value) if value else None
 
 
+def _text_sitemap(source: SourceConfig, data: bytes) -> list[Candidate]:
+    lines = data.decode("utf-8", errors="replace").split()
+    found = [c for line in lines if (c := make_candidate(source, line)) is not None]
+    if not found:
+        raise SourceError(source.name, "not a sitemap (no XML and no URLs)")
+    return found
+
+
 def parse_sitemap(
     source: SourceConfig, body: bytes, *, since: datetime | None, max_bytes: int = 50_000_000
 ) -> tuple[list[Candidate], list[str]]:
-    """The article candidates of a url set, or the child sitemap URLs of an index."""
+    """The article candidates of a url set (or a plain-text sitemap: one URL a line), or the
+    child sitemap URLs of an index."""
+    data = _decompress(source, body, max_bytes)
+    if data.lstrip()[:1] not in (b"<", b""):
+        return _text_sitemap(source, data), []
     try:
-        root = etree.fromstring(_decompress(source, body, max_bytes), _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise SourceError(source.name, f"malformed sitemap XML: {exc}") from None
     kind = _local(root.tag)
