@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,9 +35,15 @@ __all__ = [
     "index_rows",
     "passage_counts",
     "write_index",
+    "write_new_story_passages",
 ]
 
 _CHUNK = 500
+
+
+def _core(model: Any) -> Table:
+    """The table of a model: Core inserts skip the ORM's per-row bookkeeping."""
+    return cast(Table, model.__table__)
 
 
 def params_key(settings: DedupSettings) -> str:
@@ -74,48 +80,50 @@ def index_rows(document_id: int, features: Features, settings: DedupSettings) ->
     return IndexRows(document_id, features, settings)
 
 
-def _increment(session: Session, model: Any, column: str, keys: Sequence[int]) -> None:
-    """Add one to the count of each key (insert with 1 when new)."""
-    if not keys:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for part in _chunks(sorted(set(keys))):
-        stmt = insert(model).values([{"key": k, column: 1} for k in part])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"], set_={column: getattr(model, column) + 1}
-        )
-        session.execute(stmt)
-
-
 def write_index(session: Session, rows: Sequence[IndexRows]) -> None:
     """Insert the rows of several documents and update the anchor counts."""
     entries = [r.entry for r in rows]
     bands = [b for r in rows for b in r.bands]
     anchors = [a for r in rows for a in r.anchors]
     if entries:
-        session.execute(insert(DedupEntry), entries)
+        session.execute(insert(_core(DedupEntry)), entries)
     if bands:
-        session.execute(insert(DedupBand), bands)
+        session.execute(insert(_core(DedupBand)), bands)
     if anchors:
-        session.execute(insert(DedupAnchor), anchors)
+        session.execute(insert(_core(DedupAnchor)), anchors)
         counts = Counter(a["key"] for a in anchors)
         _increment_by(session, counts)
 
 
-def _increment_by(session: Session, counts: Counter[int]) -> None:
-    by_amount: dict[int, list[int]] = {}
-    for key, amount in counts.items():
-        by_amount.setdefault(amount, []).append(key)
+def _increment_by(
+    session: Session, counts: Counter[int], model: Any = DedupAnchorCount, column: str = "documents"
+) -> None:
+    """Add ``counts[key]`` to the count of each key, inserting new keys (one compiled upsert,
+    executed for many rows)."""
+    if not counts:
+        return
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for amount, keys in by_amount.items():
-        for part in _chunks(sorted(keys)):
-            stmt = insert(DedupAnchorCount).values([{"key": k, "documents": amount} for k in part])
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["key"], set_={"documents": DedupAnchorCount.documents + amount}
-            )
-            session.execute(stmt)
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = upsert(model)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={column: getattr(model, column) + getattr(stmt.excluded, column)},
+    )
+    rows = [{"key": k, column: n} for k, n in sorted(counts.items())]
+    for i in range(0, len(rows), 5 * _CHUNK):
+        session.execute(stmt, rows[i : i + 5 * _CHUNK])
+
+
+def write_new_story_passages(
+    session: Session, stories: Sequence[tuple[int, Sequence[int]]]
+) -> None:
+    """Bulk path for stories created together (a rebuild or a bulk load): record each story's
+    sentence keys and count every sentence once per story."""
+    rows = [{"story_id": sid, "key": k} for sid, keys in stories for k in sorted(set(keys))]
+    if not rows:
+        return
+    session.execute(insert(_core(DedupStoryPassage)), rows)
+    _increment_by(session, Counter(r["key"] for r in rows), DedupPassageCount, "stories")
 
 
 def candidate_ids(
@@ -201,5 +209,7 @@ def add_story_passages(session: Session, story_id: int, keys: Iterable[int]) -> 
     new = [k for k in wanted if k not in present]
     if not new:
         return
-    session.execute(insert(DedupStoryPassage), [{"story_id": story_id, "key": k} for k in new])
-    _increment(session, DedupPassageCount, "stories", new)
+    session.execute(
+        insert(_core(DedupStoryPassage)), [{"story_id": story_id, "key": k} for k in new]
+    )
+    _increment_by(session, Counter(new), DedupPassageCount, "stories")

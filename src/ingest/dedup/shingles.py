@@ -3,7 +3,8 @@
 Each text is normalised (:func:`ingest.dedup.text.normalise`), split into words, and every run
 of ``k`` consecutive words becomes one 64-bit hash. A text shorter than ``k`` words gives one
 shingle of all its words; an empty text gives none. Hashing works on the UTF-8 bytes of the
-whole batch at once (polynomial prefix sums, then a splitmix64 finaliser), so the cost per text
+whole batch at once (each word from its length, head and tail bytes; shingles as polynomials
+of word hashes; splitmix64 finalisers), so the cost per text
 is a few numpy passes instead of Python work per word::
 
     >>> hashes, offsets = shingle_hashes(["satu dua tiga", "Satu, dua; tiga!"], k=2)
@@ -43,29 +44,38 @@ def mix64(x: U64) -> U64:
         return x ^ (x >> np.uint64(31))
 
 
-def _inverse(a: int) -> int:
-    return pow(a, -1, 1 << 64)
-
-
-def _powers(base: np.uint64, n: int) -> U64:
-    out = np.full(n, base, dtype=np.uint64)
-    out[0] = 1
-    with np.errstate(over="ignore"):
-        return np.cumprod(out, dtype=np.uint64)
+def _load8(padded: npt.NDArray[np.uint8], at: npt.NDArray[np.int64]) -> U64:
+    """The 8 bytes starting at each offset of ``at``, as little-endian uint64 (``padded``
+    ends with 8 zero bytes)."""
+    every = np.lib.stride_tricks.as_strided(
+        padded[:8].view("<u8"), shape=(padded.size - 7,), strides=(1,), writeable=False
+    )
+    return every[at].astype(np.uint64)
 
 
 def _word_hashes(buf: npt.NDArray[np.uint8]) -> tuple[U64, npt.NDArray[np.int64]]:
     """Hash of every word in ``buf`` (words separated by spaces, texts by newlines) and
-    the index of the text each word belongs to."""
-    is_word = (buf != _SPACE) & (buf != _NEWLINE)
-    edges = np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    n = buf.size
+    the index of the text each word belongs to.
+
+    A word is hashed from its length, its first 8 bytes and its last 8 bytes: one gather per
+    word instead of arithmetic per byte. Two words of more than 16 bytes that agree on length,
+    head and tail collide; that is rare in news text and only merges two shingles.
+    """
+    padded = np.full(buf.size + 9, _SPACE, dtype=np.uint8)
+    padded[1 : buf.size + 1] = buf
+    is_word = padded > _SPACE  # normalised text holds only word bytes, spaces and newlines
+    bounds = np.flatnonzero(is_word[1:] != is_word[:-1])
+    starts, ends = bounds[0::2], bounds[1::2]
+    length = (ends - starts).astype(np.uint64)
+    padded = padded[1:]
+    head = _load8(padded, starts)
+    short = length < 8
+    shift = (np.uint64(8) - np.minimum(length, np.uint64(8))) * np.uint64(8)
+    head = np.where(short, (head << shift) >> shift, head)
+    tail = _load8(padded, np.maximum(ends - 8, starts))
+    tail = np.where(short, np.uint64(0), tail)
     with np.errstate(over="ignore"):
-        prefix = np.concatenate(([np.uint64(0)], np.cumsum(buf.astype(np.uint64) * _powers(_P, n))))
-        inv = _powers(np.uint64(_inverse(int(_P))), n)
-        words = (prefix[ends] - prefix[starts]) * inv[starts]
+        words = mix64(head ^ (length * _P)) + mix64(tail ^ _Q)
     text_index = np.searchsorted(np.flatnonzero(buf == _NEWLINE), starts)
     return mix64(words), text_index.astype(np.int64)
 

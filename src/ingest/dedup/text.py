@@ -35,9 +35,9 @@ def _fold_run(match: re.Match[str]) -> str:
 def normalised_bytes(text: str) -> bytes:
     """UTF-8 of the normalised text before whitespace is collapsed (the fast path used for
     hashing; runs of spaces are harmless there). No newline survives."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    if not folded.isascii():
-        folded = _NON_ASCII.sub(_fold_run, folded)
+    if text.isascii():  # ASCII is already in NFKC
+        return text.lower().encode("ascii").translate(_ASCII_TABLE)
+    folded = _NON_ASCII.sub(_fold_run, unicodedata.normalize("NFKC", text).lower())
     return folded.encode("utf-8").translate(_ASCII_TABLE)
 
 
