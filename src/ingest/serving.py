@@ -133,9 +133,7 @@ def _serve_against(settings: Settings, api_url: str) -> None:
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         deployments = build_deployments(settings)
         logger.info("serving %d deployments against %s", len(deployments), api_url)
-        prefect_serve(
-            *deployments, pause_on_shutdown=False, limit=settings.schedule.serve_limit
-        )
+        prefect_serve(*deployments, pause_on_shutdown=False, limit=settings.schedule.serve_limit)
 
 
 def _interrupt(signum: int, _frame: object) -> None:
