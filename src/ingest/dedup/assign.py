@@ -129,8 +129,8 @@ def assign(session: Session, document: Document, settings: DedupSettings) -> Ass
         evidence = {"matched_document_id": matched.id, **_verdict_json(verdict)}
         matched_id = matched.id
     member = StoryMember(
-        document_id=document.id,
-        story_id=story.id,
+        document=document,
+        story=story,
         relation="canonical",
         similarity=1.0,
         matched_document_id=matched_id,
