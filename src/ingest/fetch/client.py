@@ -72,10 +72,6 @@ def _network_transport(
     return transport
 
 
-def _charset(response: httpx.Response) -> str | None:
-    return response.charset_encoding
-
-
 class Fetcher:
     """Fetches URLs politely; an async context manager, one per run."""
 
@@ -277,7 +273,7 @@ class Fetcher:
         *,
         not_modified: bool = False,
     ) -> FetchedPage:
-        declared = _charset(response)
+        declared = response.charset_encoding
         encoding = detect_encoding(body, declared) if kind == "page" and body else declared
         return FetchedPage(
             url=url,
