@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,10 +44,6 @@ def ingest_run(work: Path, env: dict[str, str]) -> float:
     if result.returncode not in (0, 1):
         raise SystemExit(f"ingest run failed ({result.returncode}):\n{result.stderr[-2000:]}")
     return elapsed
-
-
-def timed(repeat: int, once: Callable[[], float]) -> list[float]:
-    return [once() for _ in range(repeat)]
 
 
 def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str, float]:
@@ -93,14 +88,18 @@ def main() -> None:
         fast_home, eph_home, srv_home = (work / n for n in ("fast", "ephemeral", "server"))
         for home in (fast_home, eph_home, srv_home):
             home.mkdir()
-        fast = timed(args.repeat, lambda: ingest_run(work, {"PREFECT_HOME": str(fast_home)}))
         flow_env = {"PREFECT_HOME": str(eph_home), "INGEST_SCHEDULE__RUN_MODE": "prefect"}
-        cold = [ingest_run(work, flow_env)]
-        warm = timed(args.repeat, lambda: ingest_run(work, flow_env))
         server, url, server_start = start_server(srv_home)
+        served_env = {"PREFECT_HOME": str(srv_home), "PREFECT_API_URL": url}
+        fast_env = {"PREFECT_HOME": str(fast_home)}
+        fast, warm, served = [], [], []
         try:
-            env = {"PREFECT_HOME": str(srv_home), "PREFECT_API_URL": url}
-            served = timed(args.repeat, lambda: ingest_run(work, env))
+            cold = [ingest_run(work, flow_env)]
+            # Interleaved rounds, so that load from other processes falls on every path alike.
+            for _ in range(args.repeat):
+                fast.append(ingest_run(work, fast_env))
+                warm.append(ingest_run(work, flow_env))
+                served.append(ingest_run(work, served_env))
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -111,6 +110,7 @@ def main() -> None:
     print(row("flow against a running Prefect server", served, base))
     print(row("fast path: in-process, Prefect not imported", fast, base))
     print(f"(prefect server start, fresh database, until healthy: {server_start:.1f} s)")
+    print(f"(load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
 
 
 if __name__ == "__main__":
