@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
-from ingest.dedup import AlreadyAssigned, assign, explain, rebuild
+from ingest.dedup import AlreadyAssigned, assign, explain, format_explanation, rebuild
 from ingest.errors import NotFound
 from ingest.store import Store
 from ingest.store.dedup_models import DedupAnchor, DedupAnchorCount, DedupBand, DedupEntry
@@ -168,3 +168,15 @@ def test_cost_per_document_does_not_grow_with_the_store(
         large = add_round(session, 24, "b")
     event.remove(store.engine, "before_cursor_execute", count)
     assert large <= small + 2
+
+
+def test_why_text_names_passages_and_dates(store: Store, seeds: dict[str, Seed]) -> None:
+    with store.session() as session:
+        for name in ("003", "004"):
+            assign(session, _add(session, seeds[name]), SETTINGS)
+        story_id = session.scalars(select(Story.id)).one()
+        text = format_explanation(explain(session, story_id))
+    assert "same_story of the canonical record" in text
+    assert "Selasa (3/9)" in text
+    assert "gap 0.125 days" in text
+    assert "event ['2024-09-03', '2024-09-03']" in text

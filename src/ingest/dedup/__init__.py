@@ -3,6 +3,7 @@
     assign(session, document, settings) -> Assignment       one new stored document
     rebuild(session, settings) -> RebuildSummary             re-cluster the whole store
     explain(session, story_id) -> StoryExplanation           why each member was joined
+    format_explanation(explanation) -> str                   the text of ``story ID --why``
     text_fingerprint(text) -> str                            ``Document.text_sha1``
 
 The rules are in :mod:`ingest.dedup.rules`, the canonical choice in
@@ -12,7 +13,13 @@ The rules are in :mod:`ingest.dedup.rules`, the canonical choice in
 from __future__ import annotations
 
 from ingest.dedup.assign import AlreadyAssigned, Assignment, assign
-from ingest.dedup.explain import MemberExplanation, SharedPassage, StoryExplanation, explain
+from ingest.dedup.explain import (
+    MemberExplanation,
+    SharedPassage,
+    StoryExplanation,
+    explain,
+    format_explanation,
+)
 from ingest.dedup.rebuild import RebuildSummary, rebuild
 from ingest.dedup.text import normalise, text_fingerprint
 
@@ -25,6 +32,7 @@ __all__ = [
     "StoryExplanation",
     "assign",
     "explain",
+    "format_explanation",
     "normalise",
     "rebuild",
     "text_fingerprint",

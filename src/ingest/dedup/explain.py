@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from ingest.errors import NotFound
 from ingest.store.models import Story
 
-__all__ = ["MemberExplanation", "SharedPassage", "StoryExplanation", "explain"]
+__all__ = [
+    "MemberExplanation",
+    "SharedPassage",
+    "StoryExplanation",
+    "explain",
+    "format_explanation",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +33,11 @@ class SharedPassage:
 
 @dataclass(frozen=True, slots=True)
 class MemberExplanation:
-    """One member: how it relates to the canonical record and why it was joined."""
+    """One member: how it relates to the canonical record and why it was joined.
+
+    ``matched_document_id``, ``rule``, ``scores``, ``dates`` and ``shared_passages`` describe
+    the comparison that joined the member; for the member that started the story they describe
+    its comparison with the canonical record (when that is another document)."""
 
     document_id: int
     url: str
@@ -67,6 +77,11 @@ def _passages(raw: list[dict[str, Any]]) -> tuple[SharedPassage, ...]:
     )
 
 
+def _publication_order(member: MemberExplanation) -> tuple[bool, datetime, int]:
+    when = member.published_at or datetime.max.replace(tzinfo=UTC)
+    return (member.published_at is None, when, member.document_id)
+
+
 def explain(session: Session, story_id: int) -> StoryExplanation:
     """The explanation of one story; raises :class:`~ingest.errors.NotFound`."""
     story = session.get(Story, story_id)
@@ -75,6 +90,10 @@ def explain(session: Session, story_id: int) -> StoryExplanation:
     members = []
     for member in story.members:
         doc, evidence = member.document, member.evidence or {}
+        why, matched = evidence, member.matched_document_id
+        if matched is None and "canonical" in evidence:  # first of its story: use the
+            why = evidence["canonical"]  # comparison with the canonical record that came later
+            matched = why.get("document_id")
         members.append(
             MemberExplanation(
                 document_id=doc.id,
@@ -84,22 +103,47 @@ def explain(session: Session, story_id: int) -> StoryExplanation:
                 event_date=doc.event_date,
                 relation=member.relation,
                 similarity=member.similarity,
-                matched_document_id=member.matched_document_id,
-                rule=str(evidence.get("rule", "")),
-                scores=dict(evidence.get("scores", {})),
-                dates=dict(evidence.get("dates", {})),
-                shared_passages=_passages(evidence.get("passages", [])),
+                matched_document_id=matched,
+                rule=str(why.get("rule", "")),
+                scores=dict(why.get("scores", {})),
+                dates=dict(why.get("dates", {})),
+                shared_passages=_passages(why.get("passages", [])),
                 canonical_scores=dict(evidence.get("canonical", {}).get("scores", {})),
             )
         )
-    members.sort(
-        key=lambda m: (
-            (m.published_at is None, m.published_at or datetime.min, m.document_id)
-            if m.published_at is None
-            else (False, m.published_at, m.document_id)
-        )
-    )
+    members.sort(key=_publication_order)
     canonical_rule = "canonical record: " + (
         f"document {story.canonical_document_id}" if story.canonical_document_id else "none"
     )
     return StoryExplanation(story.id, story.canonical_document_id, canonical_rule, tuple(members))
+
+
+def _clip(text: str, width: int = 400) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_explanation(explanation: StoryExplanation) -> str:
+    """Plain text for ``ingest story ID --why``: one block per member."""
+    lines = [f"story {explanation.story_id}: {explanation.canonical_rule}"]
+    for m in explanation.members:
+        when = m.published_at.isoformat() if m.published_at else "?"
+        lines.append(f"- document {m.document_id} {m.outlet} {when} {m.url}")
+        if m.relation == "canonical":
+            lines.append(f"  canonical record (joined by: {m.rule or 'first of its story'})")
+            if m.matched_document_id is None:
+                continue
+        else:
+            lines.append(f"  {m.relation} of the canonical record, similarity {m.similarity:.3f}")
+        lines.append(f"  matched document {m.matched_document_id}: rule {m.rule!r}")
+        scores = ", ".join(f"{k} {v:g}" for k, v in m.scores.items())
+        lines.append(f"  scores: {scores}")
+        dates = m.dates
+        lines.append(
+            f"  dates: published {dates.get('published')}, gap {dates.get('gap_days')} days, "
+            f"event {dates.get('event_date')}"
+        )
+        for p in m.shared_passages:
+            lines.append(f"  shared passage (score {p.score:g}, seen in {p.stories} stories):")
+            lines.append(f"    this:    {_clip(p.text)}")
+            lines.append(f"    matched: {_clip(p.matched_text)}")
+    return "\n".join(lines)
