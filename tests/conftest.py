@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from ingest.store import Store, open_store
@@ -25,9 +26,7 @@ def _admin_url() -> str:
     return os.environ.get("INGEST_TEST_POSTGRES_URL", DEFAULT_PG)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped afterwards; yields its URL."""
+def _admin_engine() -> Engine:
     admin = make_url(_admin_url())
     try:
         engine = create_engine(admin, isolation_level="AUTOCOMMIT")
@@ -37,15 +36,29 @@ def postgres_server() -> Iterator[str]:
         if os.environ.get("INGEST_REQUIRE_POSTGRES"):
             pytest.fail(f"INGEST_REQUIRE_POSTGRES is set but PostgreSQL is unreachable: {exc}")
         pytest.skip(f"no PostgreSQL server reachable at {admin.render_as_string()}: {exc}")
+    return engine
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped on exit; yields its URL."""
+    engine = _admin_engine()
     name = f"ingest_test_{uuid.uuid4().hex[:10]}"
     with engine.connect() as conn:
         conn.execute(text(f'create database "{name}"'))
     try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
+        yield engine.url.set(database=name).render_as_string(hide_password=False)
     finally:
         with engine.connect() as conn:
             conn.execute(text(f'drop database if exists "{name}" with (force)'))
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards; yields its URL."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,19 +9,21 @@ import sys
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from ingest import query
 from ingest.config import Settings, load_settings
-from ingest.dedup.explain import StoryExplanation
 from ingest.errors import ConfigError, IngestError, InputError
 from ingest.logs import configure_logging
 from ingest.output import Format, default_format, render
 from ingest.store import open_store
 from ingest.summary import RunSummary
+
+if TYPE_CHECKING:
+    from ingest.dedup.explain import StoryExplanation
 
 __all__ = ["app", "main"]
 

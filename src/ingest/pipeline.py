@@ -193,7 +193,7 @@ async def _one_source(
     try:
         candidates = await discover(source, fetcher, since=since)
     except (SourceError, FetchError) as exc:
-        _record_failure(store, source, exc, summary)
+        _record_failure(settings, store, source, exc, summary)
         summary.duration_s = time.perf_counter() - started
         if raise_errors:
             raise
@@ -217,14 +217,25 @@ async def _one_source(
 
 
 def _record_failure(
-    store: Store, source: SourceConfig, exc: SourceError | FetchError, summary: SourceSummary
+    settings: Settings,
+    store: Store,
+    source: SourceConfig,
+    exc: SourceError | FetchError,
+    summary: SourceSummary,
 ) -> None:
     log.warning("source %s failed: %s", source.name, exc)
     summary.error = str(exc)
     summary.error_class = exc.error_class
     summary.failures[exc.error_class] += 1
     with store.session() as session:
-        health.record_source_failure(session, source.name, exc, at=datetime.now(UTC))
+        health.record_source_failure(
+            session,
+            source.name,
+            exc,
+            at=datetime.now(UTC),
+            backoff_base=settings.fetch.source_backoff_base,
+            backoff_max=settings.fetch.source_backoff_max,
+        )
 
 
 def _location(source: SourceConfig) -> str | None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import Cli
+from tests.e2e.conftest import DemoRun
 
 
 def by_outlet(stories: list[dict[str, Any]]) -> dict[frozenset[str], dict[str, Any]]:
     return {frozenset(m["outlet"] for m in s["members"]): s for s in stories}
 
 
-def test_demo_run_finds_the_copies_and_a_second_run_adds_nothing(cli: Cli) -> None:
-    first = cli("run")
+def test_demo_run_finds_the_copies_and_a_second_run_adds_nothing(demo: DemoRun) -> None:
+    cli, first = demo.cli, demo.first
     assert first.code == 0, first.stderr
     assert "7 new documents" in first.stderr
 
@@ -35,8 +35,8 @@ def test_demo_run_finds_the_copies_and_a_second_run_adds_nothing(cli: Cli) -> No
     assert cli("stories", "--format", "jsonl").jsonl() == stories
 
 
-def test_demo_documents_are_clean_and_dated(cli: Cli) -> None:
-    assert cli("run").code == 0
+def test_demo_documents_are_clean_and_dated(demo: DemoRun) -> None:
+    cli = demo.cli
     documents = cli("documents", "--format", "jsonl").jsonl()
     assert len(documents) == 7
     keys = {"url", "outlet", "title", "published_at", "event_date", "language", "story_id", "text"}
@@ -49,8 +49,8 @@ def test_demo_documents_are_clean_and_dated(cli: Cli) -> None:
     assert lintas and all(d["event_date"] == "2024-09-03" for d in lintas)
 
 
-def test_story_shows_members_and_why(cli: Cli) -> None:
-    assert cli("run").code == 0
+def test_story_shows_members_and_why(demo: DemoRun) -> None:
+    cli = demo.cli
     stories = cli("stories", "--format", "jsonl").jsonl()
     release = max(stories, key=lambda s: len(s["members"]))
     shown = cli("story", str(release["story_id"]), "--format", "json")
@@ -63,8 +63,8 @@ def test_story_shows_members_and_why(cli: Cli) -> None:
     assert cli("story", "999999").code == 1
 
 
-def test_table_and_csv_formats(cli: Cli) -> None:
-    assert cli("run").code == 0
+def test_table_and_csv_formats(demo: DemoRun) -> None:
+    cli = demo.cli
     table = cli("stories", "--format", "table")
     assert "Stories" in table.stdout and "kukarkab.go.id" in table.stdout
     csv_out = cli("stories", "--format", "csv").stdout.splitlines()
