@@ -67,7 +67,11 @@ def serve(ctx: typer.Context) -> None:
     """
     from ingest.serving import serve as serve_all
 
-    serve_all(_settings(ctx))
+    try:
+        serve_all(_settings(ctx))
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM is how serving is meant to stop: a clean exit, status 0.
+        return
 
 
 def runs(

@@ -52,8 +52,8 @@ class FetchSettings(_Section):
     (``<dir>/<host>/<path>``) instead of the network: the bundled demo uses it."""
 
     user_agent: str = Field(
-        "ingest/0.1 (regional news monitor; +https://github.com/ingest-news/ingest)",
-        description="User-Agent header sent with every request.",
+        "ingest/0.1 (regional news monitor)",
+        description="User-Agent header sent with every request; add a contact URL or address.",
     )
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection.")
     read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for each read.")
@@ -168,7 +168,7 @@ class DedupSettings(_Section):
     same_story_undated_passages: int = Field(
         2,
         ge=1,
-        description="Matching rare sentences needed when an event date is missing on a side.",
+        description="Matching rare sentences needed when event dates are missing or differ.",
     )
     canonical_rule: Literal["earliest", "syndication", "official"] = Field(
         "official",
