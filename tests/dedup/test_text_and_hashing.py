@@ -7,7 +7,13 @@ from datasketch import LeanMinHash, MinHashLSH
 
 from ingest.dedup.shingles import shingle_hashes
 from ingest.dedup.signatures import band_keys, signature_matrix, signatures
-from ingest.dedup.text import normalise, passages, text_fingerprint
+from ingest.dedup.text import (
+    normalise,
+    normalised_batch,
+    normalised_bytes,
+    passages,
+    text_fingerprint,
+)
 
 
 def test_normalise_folds_case_punctuation_and_unicode() -> None:
@@ -85,3 +91,9 @@ def test_empty_text_signature_and_bands() -> None:
     assert (matrix[0] == 0xFFFFFFFF).all()
     assert band_keys(matrix[1], 16) == band_keys(matrix[2], 16)
     assert len(set(band_keys(matrix[1], 16))) == 16
+
+
+def test_batch_normalisation_equals_per_text(unrelated: list[dict[str, str]]) -> None:
+    texts = [u["text"] for u in unrelated] + ["a\x00b", "İstanbul ﬁnal “x”", "", "x\ny"]
+    expected = b"".join(normalised_bytes(t.replace("\x00", " ")) + b"\n" for t in texts)
+    assert normalised_batch(texts) == expected

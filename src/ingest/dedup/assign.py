@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from ingest.config import DedupSettings
 from ingest.dedup.canonical import choose_canonical
@@ -90,9 +90,14 @@ def _best_match(
     if not ids:
         return None
     candidates = list(
-        session.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id))
+        session.scalars(
+            select(Document)
+            .join(StoryMember, StoryMember.document_id == Document.id)
+            .options(contains_eager(Document.membership))
+            .where(Document.id.in_(ids))
+            .order_by(Document.id)
+        )
     )
-    candidates = [c for c in candidates if c.membership is not None]
     feats = featurize([c.text for c in candidates], settings)
     keys = [*features.sentence_keys, *(k for f in feats for k in f.sentence_keys)]
     counts = passage_counts(session, keys)

@@ -50,7 +50,11 @@ class Features:
 
 def passage_key(sentence: str) -> int:
     """A stable 63-bit key of a normalised sentence."""
-    digest = hashlib.blake2b(normalise(sentence).encode("utf-8"), digest_size=8).digest()
+    return _key(normalise(sentence))
+
+
+def _key(normalised: str) -> int:
+    digest = hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little") & _MASK63
 
 
@@ -66,6 +70,7 @@ def featurize(texts: Sequence[str], settings: DedupSettings) -> list[Features]:
     out: list[Features] = []
     for d, sentences in enumerate(split):
         first = int(doc_bounds[d])
+        normalised = [normalise(s) for s in sentences]
         per_sentence = tuple(
             frozenset(keys[offsets[first + i] : offsets[first + i + 1]].tolist())
             for i in range(len(sentences))
@@ -73,8 +78,8 @@ def featurize(texts: Sequence[str], settings: DedupSettings) -> list[Features]:
         out.append(
             Features(
                 sentences=tuple(sentences),
-                sentence_words=tuple(len(normalise(s).split()) for s in sentences),
-                sentence_keys=tuple(passage_key(s) for s in sentences),
+                sentence_words=tuple(len(n.split()) for n in normalised),
+                sentence_keys=tuple(_key(n) for n in normalised),
                 sentence_shingles=per_sentence,
                 shingles=frozenset().union(*per_sentence),
                 signature=matrix[d],

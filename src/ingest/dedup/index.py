@@ -104,10 +104,11 @@ def _increment_by(
         return
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = upsert(model)
+    table = _core(model)
+    stmt = upsert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=["key"],
-        set_={column: getattr(model, column) + getattr(stmt.excluded, column)},
+        set_={column: table.c[column] + stmt.excluded[column]},
     )
     rows = [{"key": k, column: n} for k, n in sorted(counts.items())]
     for i in range(0, len(rows), 5 * _CHUNK):

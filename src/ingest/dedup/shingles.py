@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ingest.dedup.text import normalised_bytes
+from ingest.dedup.text import normalised_batch
 
 __all__ = ["U64", "mix64", "shingle_hashes"]
 
@@ -118,8 +118,7 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.in
         raise ValueError(f"shingle size must be at least 1, got {k}")
     if not texts:
         return np.empty(0, np.uint64), np.zeros(1, np.int64)
-    joined = b"\n".join(normalised_bytes(t) for t in texts) + b"\n"
-    buf = np.frombuffer(joined, dtype=np.uint8)
+    buf = np.frombuffer(normalised_batch(texts), dtype=np.uint8)
     words, text_index = _word_hashes(buf)
     counts = np.bincount(text_index, minlength=len(texts)).astype(np.int64)
     hashes, owner = _combine(words, text_index, counts, k)

@@ -16,8 +16,15 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 
-__all__ = ["normalise", "normalised_bytes", "passages", "text_fingerprint"]
+__all__ = [
+    "normalise",
+    "normalised_batch",
+    "normalised_bytes",
+    "passages",
+    "text_fingerprint",
+]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
@@ -39,6 +46,22 @@ def normalised_bytes(text: str) -> bytes:
         return text.lower().encode("ascii").translate(_ASCII_TABLE)
     folded = _NON_ASCII.sub(_fold_run, unicodedata.normalize("NFKC", text).lower())
     return folded.encode("utf-8").translate(_ASCII_TABLE)
+
+
+_BATCH_TABLE = b"\n" + _ASCII_TABLE[1:]  # NUL separates the texts of a batch
+
+
+def normalised_batch(texts: Sequence[str]) -> bytes:
+    """``normalised_bytes`` of every text, each followed by a newline, computed on the whole
+    batch at once (a few C passes over one string instead of several per text)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:  # a text holds NUL: it is not a separator
+        joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+    if joined.isascii():
+        folded = joined.lower()
+    else:
+        folded = _NON_ASCII.sub(_fold_run, unicodedata.normalize("NFKC", joined).lower())
+    return folded.encode("utf-8").translate(_BATCH_TABLE) + b"\n"
 
 
 def normalise(text: str) -> str:
