@@ -48,7 +48,7 @@ def _core(model: Any) -> Table:
 
 def params_key(settings: DedupSettings) -> str:
     """The settings a stored signature depends on."""
-    return f"k{settings.shingle_size}/p{settings.num_perm}/s{settings.seed}"
+    return f"v1/k{settings.shingle_size}/p{settings.num_perm}/s{settings.seed}"
 
 
 def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:

@@ -32,6 +32,9 @@ U64 = npt.NDArray[np.uint64]
 _P = np.uint64(0x100000001B3)  # odd multiplier for the byte polynomial
 _Q = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier combining word hashes
 _SPACE, _NEWLINE = 32, 10
+# Keep the first n bytes of a word's head (n = length, at most 8); its tail only from 8 up.
+_HEAD_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [(1 << 64) - 1], np.uint64)
+_TAIL_MASKS = np.array([0] * 8 + [(1 << 64) - 1], dtype=np.uint64)
 
 
 def mix64(x: U64) -> U64:
@@ -66,18 +69,16 @@ def _word_hashes(buf: npt.NDArray[np.uint8]) -> tuple[U64, npt.NDArray[np.int64]
     is_word = padded > _SPACE  # normalised text holds only word bytes, spaces and newlines
     bounds = np.flatnonzero(is_word[1:] != is_word[:-1])
     starts, ends = bounds[0::2], bounds[1::2]
-    length = (ends - starts).astype(np.uint64)
+    length = ends - starts
     padded = padded[1:]
-    head = _load8(padded, starts)
-    short = length < 8
-    shift = (np.uint64(8) - np.minimum(length, np.uint64(8))) * np.uint64(8)
-    head = np.where(short, (head << shift) >> shift, head)
-    tail = _load8(padded, np.maximum(ends - 8, starts))
-    tail = np.where(short, np.uint64(0), tail)
-    with np.errstate(over="ignore"):
-        words = mix64(head ^ (length * _P)) + mix64(tail ^ _Q)
-    text_index = np.searchsorted(np.flatnonzero(buf == _NEWLINE), starts)
-    return mix64(words), text_index.astype(np.int64)
+    clipped = np.minimum(length, 8)
+    head = _load8(padded, starts) & _HEAD_MASKS[clipped]
+    tail = _load8(padded, np.maximum(ends - 8, starts)) & _TAIL_MASKS[clipped]
+    words = mix64(head ^ mix64(tail ^ length.astype(np.uint64)))
+    newlines = np.flatnonzero(buf == _NEWLINE)
+    per_text = np.diff(np.searchsorted(starts, newlines), prepend=0)
+    text_index = np.repeat(np.arange(newlines.size, dtype=np.int64), per_text)
+    return words, text_index
 
 
 def _combine(
@@ -118,7 +119,7 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.in
         raise ValueError(f"shingle size must be at least 1, got {k}")
     if not texts:
         return np.empty(0, np.uint64), np.zeros(1, np.int64)
-    buf = np.frombuffer(normalised_batch(texts), dtype=np.uint8)
+    buf = normalised_batch(texts)
     words, text_index = _word_hashes(buf)
     counts = np.bincount(text_index, minlength=len(texts)).astype(np.int64)
     hashes, owner = _combine(words, text_index, counts, k)

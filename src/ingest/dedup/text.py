@@ -18,6 +18,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = [
     "normalise",
     "normalised_batch",
@@ -48,20 +51,34 @@ def normalised_bytes(text: str) -> bytes:
     return folded.encode("utf-8").translate(_ASCII_TABLE)
 
 
-_BATCH_TABLE = b"\n" + _ASCII_TABLE[1:]  # NUL separates the texts of a batch
+# For batches: NUL (the text separator) becomes a newline, ASCII letters are lower-cased.
+_BATCH_TABLE = b"\n" + bytes(c + 32 if 65 <= c <= 90 else _ASCII_TABLE[c] for c in range(1, 256))
 
 
-def normalised_batch(texts: Sequence[str]) -> bytes:
-    """``normalised_bytes`` of every text, each followed by a newline, computed on the whole
-    batch at once (a few C passes over one string instead of several per text)."""
+def normalised_batch(texts: Sequence[str]) -> npt.NDArray[np.uint8]:
+    """The UTF-8 bytes of every text, each followed by a newline, folded for hashing.
+
+    This is the fast path of :func:`normalised_bytes`, computed on the whole batch with a few
+    passes over its bytes: ASCII letters are lower-cased and other ASCII bytes become spaces;
+    General Punctuation (U+2000-U+206F: dashes, curly quotes, ellipsis, thin spaces) and
+    U+00A0-U+00BF (no-break space, guillemets, symbols) become spaces; other characters are
+    kept as written (no NFKC, no non-ASCII case folding: rare in Indonesian news).
+    """
     joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:  # a text holds NUL: it is not a separator
         joined = "\x00".join(t.replace("\x00", " ") for t in texts)
-    if joined.isascii():
-        folded = joined.lower()
-    else:
-        folded = _NON_ASCII.sub(_fold_run, unicodedata.normalize("NFKC", joined).lower())
-    return folded.encode("utf-8").translate(_BATCH_TABLE) + b"\n"
+    raw = (joined.encode("utf-8") + b"\x00").translate(_BATCH_TABLE)
+    buf = np.frombuffer(raw, dtype=np.uint8).copy()
+    if not joined.isascii():
+        lead = np.flatnonzero(buf[:-2] == 0xE2)
+        lead = lead[(buf[lead + 1] == 0x80) | (buf[lead + 1] == 0x81)]
+        lead2 = np.flatnonzero(buf[:-1] == 0xC2)
+        lead2 = lead2[(buf[lead2 + 1] >= 0xA0) & (buf[lead2 + 1] <= 0xBF)]
+        for offset in range(3):
+            buf[lead + offset] = 32
+        buf[lead2] = 32
+        buf[lead2 + 1] = 32
+    return buf
 
 
 def normalise(text: str) -> str:
