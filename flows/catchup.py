@@ -34,7 +34,7 @@ def _later_due_filter(run: FlowRun, now: datetime) -> FlowRunFilter:
     return FlowRunFilter(
         expected_start_time=FlowRunFilterExpectedStartTime(
             after_=run.expected_start_time + timedelta(microseconds=1),
-            before_=now,  # type: ignore[arg-type]  # a datetime is what the API accepts
+            before_=now,  # a datetime is what the API accepts
         ),
         state=FlowRunFilterState(type=FlowRunFilterStateType(any_=_LIVE)),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ingest.store import dedup_models  # noqa: F401
-from ingest.store import models
+from ingest.store import (
+    dedup_models,  # noqa: F401
+    models,
+)
 
 __all__ = ["metadata"]
 
