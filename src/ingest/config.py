@@ -229,8 +229,14 @@ class SourceConfig(_Section):
     outlet: str | None = None
     schedule: str | None = None
     enabled: bool = True
-    max_pages: int | None = Field(None, ge=1)
-    link_pattern: str | None = None
+    max_pages: int | None = Field(None, ge=1, description="listing: pages walked on a run.")
+    link_pattern: str | None = Field(None, description="listing: regex article links match.")
+    page_url: str | None = Field(
+        None, description="listing: URL of page N with {page}, for sites without next links."
+    )
+    backfill_pages: int = Field(
+        20, ge=1, description="listing: pages walked by `ingest backfill` (no dates to stop at)."
+    )
 
     @model_validator(mode="after")
     def _location_matches_kind(self) -> SourceConfig:

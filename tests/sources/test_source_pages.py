@@ -69,6 +69,34 @@ async def test_listing_pattern_and_pagination(site: HTTPServer, settings: FetchS
     assert not any(r.query_string == b"page=3" for r, _ in site.log)
 
 
+async def test_backfill_walks_numbered_pages_until_they_run_out(
+    site: HTTPServer, settings: FetchSettings
+) -> None:
+    for page in range(2, 5):
+        site.expect_request(f"/berita/page/{page}").respond_with_data(
+            listing_page([f"/read/{page}-x"]), content_type="text/html"
+        )
+    site.expect_request("/berita/page/5").respond_with_data(
+        listing_page([]), content_type="text/html"
+    )
+    site.expect_request("/berita").respond_with_data(
+        listing_page(["/read/1-x"]), content_type="text/html"
+    )
+    source = SourceConfig(
+        name="l",
+        kind="listing",
+        url=site.url_for("/berita"),
+        link_pattern=r"/read/",
+        page_url=site.url_for("/berita/page/{page}"),
+        backfill_pages=10,
+    )
+    assert [c.url.rsplit("/", 1)[1] for c in await run(source, settings)] == ["1-x"]
+    async with Fetcher(settings) as fetcher:
+        older = await discover(source, fetcher, since=datetime(2024, 1, 1, tzinfo=UTC))
+    assert [c.url.rsplit("/", 1)[1] for c in older] == ["1-x", "2-x", "3-x", "4-x"]
+    assert not any(r.path == "/berita/page/6" for r, _ in site.log)
+
+
 async def test_listing_bad_pattern(site: HTTPServer, settings: FetchSettings) -> None:
     site.expect_request("/list").respond_with_data(listing_page(["/a"]), content_type="text/html")
     source = SourceConfig(name="l", kind="listing", url=site.url_for("/list"), link_pattern="(")

@@ -2,7 +2,9 @@
 
 Links are kept when they stay on the site's registered domain, look like articles to courlan
 (no tag, category, login or file links) and match ``link_pattern`` when one is set. With
-``max_pages`` > 1 the ``rel="next"`` (or "Selanjutnya", "Next", "»") links are followed.
+``max_pages`` > 1 the ``rel="next"`` (or "Selanjutnya", "Next", "»") links are followed, or
+``page_url`` ("https://site/berita/page/{page}") gives page N; ``ingest backfill`` walks
+``backfill_pages`` pages.
 """
 
 from __future__ import annotations
@@ -80,15 +82,29 @@ def parse_listing(
     return unique(candidates), next_url
 
 
+def _page_limit(source: SourceConfig, since: datetime | None) -> int:
+    """A run walks ``max_pages``; a backfill (``since`` set) walks ``backfill_pages``."""
+    if since is not None:
+        return max(source.backfill_pages, source.max_pages or 1)
+    return source.max_pages or 1
+
+
+def _numbered(source: SourceConfig, number: int) -> str | None:
+    if not source.page_url:
+        return None
+    return source.page_url.replace("{page}", str(number))
+
+
 async def discover(
     source: SourceConfig, fetcher: Fetcher, *, since: datetime | None = None
 ) -> list[Candidate]:
-    """Walk up to ``max_pages`` listing pages from ``source.url``; ``since`` does not apply
-    (listings carry no dates: the fetch state skips pages already seen)."""
+    """Walk the listing from ``source.url``: ``max_pages`` pages on a run, ``backfill_pages``
+    when ``since`` is set (a backfill: listings carry no dates, so older articles are reached
+    by page number). Page N is the previous page's next link, or ``page_url`` with ``{page}``."""
     url: str | None = require_url(source)
     seen: set[str] = set()
     candidates: list[Candidate] = []
-    for _ in range(source.max_pages or 1):
+    for number in range(2, _page_limit(source, since) + 2):
         if url is None or url in seen:
             break
         seen.add(url)
@@ -99,6 +115,9 @@ async def discover(
                 raise
             logger.warning("source %s: listing page %s skipped: %s", source.name, url, exc)
             break
-        found, url = parse_listing(source, page.text, page.final_url)
+        found, next_url = parse_listing(source, page.text, page.final_url)
+        if not found and len(seen) > 1:
+            break  # past the last page
         candidates.extend(found)
+        url = _numbered(source, number) or next_url
     return unique(candidates)
