@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -373,7 +373,7 @@ def sources(ctx: typer.Context, fmt: FormatOption = None) -> None:
         "last_error_class",
         "last_error",
     ]
-    render(rows, fmt or default_format(), columns=columns, title="Sources")
+    render(rows, fmt or default_format(), columns=columns, title="Sources", tz=_zone(settings))
 
 
 @app.command("settings")
@@ -386,6 +386,12 @@ def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
     rows = settings_reference(state(ctx).settings())
     render(rows, fmt or default_format(), columns=["name", "value", "env", "description"])
+
+
+def _zone(settings: Settings) -> tzinfo:
+    from ingest.schedules import zone
+
+    return zone(settings.timezone)
 
 
 class _session:

@@ -7,6 +7,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any, TextIO
 
@@ -28,14 +29,29 @@ def default_format(stream: TextIO | None = None) -> Format:
     return Format.table if stream.isatty() else Format.jsonl
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, tz: tzinfo | None = None) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        local = value.astimezone(tz) if tz is not None else value
+        return local.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
         return f"{value:.3f}"
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return _cell(value)
 
 
 def render(
@@ -45,32 +61,34 @@ def render(
     columns: Sequence[str],
     stream: TextIO | None = None,
     title: str | None = None,
+    tz: tzinfo | None = None,
 ) -> int:
     """Write ``rows`` in ``fmt``; ``columns`` picks and orders the table and CSV columns
-    (JSON formats keep every key). Returns the number of rows written."""
+    (JSON formats keep every key). Tables show datetimes to the minute in ``tz``.
+    Returns the number of rows written."""
     out = stream or sys.stdout
     count = 0
     if fmt is Format.jsonl:
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json.dumps(row, ensure_ascii=False, default=_json_value) + "\n")
             count += 1
     elif fmt is Format.json:
         items = list(rows)
-        json.dump(items, out, ensure_ascii=False, indent=2)
+        json.dump(items, out, ensure_ascii=False, indent=2, default=_json_value)
         out.write("\n")
         count = len(items)
     elif fmt is Format.csv:
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([_csv_cell(row.get(c)) for c in columns])
             count += 1
     else:
         table = Table(title=title, show_lines=False)
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(column.replace("_", " "), overflow="fold")
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(*(_cell(row.get(c), tz) for c in columns))
             count += 1
         Console(file=out).print(table)
     return count
