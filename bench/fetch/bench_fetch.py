@@ -9,9 +9,12 @@ hosts to the per-host limiter, per-host delay 0). Figures printed side by side, 
   pool, Document rows bulk-inserted into SQLite as results arrive (the cost of fetching);
 - extract_article alone, and fetch + extract_article + store: the same with ingest's
   extraction and Indonesian cleaning;
-- with ``--pipeline``, also ``ingest.pipeline.run`` over 20 ``urls`` sources (dedup included).
+- with ``--pipeline``, instead: the floor, ``extract_article`` alone and the real
+  ``ingest.pipeline.run`` over 20 ``urls`` sources (fetch, extraction in its process pool,
+  batched store with dedup), run twice: all new, then all unchanged (conditional requests).
 
     .venv/bin/python bench/fetch/bench_fetch.py PATH/articles_flat.jsonl.gz --pages 2000
+    .venv/bin/python bench/fetch/bench_fetch.py PATH/articles_flat.jsonl.gz --pipeline
 
 The articles come from IndoSum (CC BY-SA 4.0; see README.md for where to get the file).
 """
@@ -136,7 +139,7 @@ async def fetch_only(urls: list[str]) -> float:
 
 
 def run_pipeline(urls: list[str], hosts: list[str], db_url: str) -> dict[str, Any]:
-    """The real pipeline over one ``urls`` source per host."""
+    """The real pipeline over one ``urls`` source per host; its counts."""
     from ingest import pipeline
     from ingest.config import Settings, SourceConfig
 
@@ -146,7 +149,40 @@ def run_pipeline(urls: list[str], hosts: list[str], db_url: str) -> dict[str, An
     )
     fetch = FetchSettings(allow_private=("127.0.0.0/8",), per_host_delay=0)
     summary = pipeline.run(Settings(db_url=db_url, fetch=fetch, sources=sources))
-    return {"new_documents": summary.total("new_documents"), "failures": dict(summary.failures())}
+    names = ("fetched", "not_modified", "unchanged", "new_documents", "new_stories")
+    counts: dict[str, Any] = {name: summary.total(name) for name in names}
+    counts["rejected"] = sum(sum(s.rejected.values()) for s in summary.sources)
+    counts["failures"] = dict(summary.failures())
+    return counts
+
+
+def fresh_db_url(args: argparse.Namespace, workdir: Path) -> str:
+    """A new empty SQLite file, or the ``--db`` URL (which must name an empty database)."""
+    return args.db or f"sqlite:///{workdir / 'pipeline.db'}"
+
+
+def measure_pipeline(args: argparse.Namespace, by_url: dict[str, bytes], workdir: Path) -> None:
+    """The floor and the real pipeline, first run (everything new) and second run (conditional
+    requests, nothing stored), side by side."""
+    urls = list(by_url)
+    with ProcessPoolExecutor(args.workers, mp_context=FORK) as pool:
+        warm(pool, by_url, args.workers)
+        floor_s = timed_pool(pool, floor_extract, by_url)
+        ingest_s = timed_pool(pool, ingest_extract, by_url)
+    db_url = fresh_db_url(args, workdir)
+    timings = []
+    for _ in range(2):
+        started = time.perf_counter()
+        counts = run_pipeline(urls, args.host_names, db_url)
+        timings.append((time.perf_counter() - started, counts))
+    n, floor = args.pages, args.pages / floor_s
+    print(f"{n} pages, {args.hosts} hosts, {args.workers} extraction processes; ratio to the floor")
+    report("floor: trafilatura alone", n, floor_s, floor)
+    report("extract_article alone", n, ingest_s, floor)
+    report("ingest.pipeline.run, first run", n, timings[0][0], floor)
+    report("ingest.pipeline.run, second run", n, timings[1][0], floor)
+    for label, (_, counts) in zip(("first", "second"), timings, strict=True):
+        print(f"  {label} run: {counts}")
 
 
 def warm(pool: ProcessPoolExecutor, pages: dict[str, bytes], workers: int) -> None:
@@ -186,11 +222,6 @@ def measure(args: argparse.Namespace, by_url: dict[str, bytes], workdir: Path) -
     report("  same, ratio to extract_article", n, runs["extract_article"][0], n / ingest_s)
     for name, (_, counts) in runs.items():
         print(f"  {name} outcome: {counts}")
-    if args.pipeline:
-        started = time.perf_counter()
-        result = run_pipeline(urls, args.host_names, f"sqlite:///{workdir / 'pipeline.db'}")
-        report("ingest.pipeline.run (with dedup)", n, time.perf_counter() - started, floor)
-        print(f"  outcome: {result}")
 
 
 def main() -> None:
@@ -200,7 +231,12 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=18731)
-    parser.add_argument("--pipeline", action="store_true", help="also run ingest.pipeline.run")
+    parser.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="measure ingest.pipeline.run (twice: new, then unchanged) against the floor",
+    )
+    parser.add_argument("--db", help="database URL for --pipeline (default: a new SQLite file)")
     args = parser.parse_args()
     args.host_names = [f"127.0.0.{i + 1}" for i in range(args.hosts)]
     pages = build_pages(args.articles, args.pages, args.host_names, args.port)
@@ -209,7 +245,8 @@ def main() -> None:
     server.start()
     time.sleep(1.0)
     try:
-        measure(args, by_url, Path(tempfile.mkdtemp(prefix="bench-fetch-")))
+        workdir = Path(tempfile.mkdtemp(prefix="bench-fetch-"))
+        (measure_pipeline if args.pipeline else measure)(args, by_url, workdir)
     finally:
         server.terminate()
         server.join()

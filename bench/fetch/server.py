@@ -29,16 +29,18 @@ class _Protocol(asyncio.Protocol):
                 reply = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
             else:
                 etag = hashlib.sha1(body).hexdigest()[:16].encode()
-                reply = (
-                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                    b'ETag: "'
-                    + etag
-                    + b'"\r\nContent-Length: '
-                    + str(len(body)).encode()
-                    + b"\r\n\r\n"
-                    + body
-                )
+                reply = _reply(head, body, etag)
             self.transport.write(reply)  # type: ignore[attr-defined]
+
+
+def _reply(head: bytes, body: bytes, etag: bytes) -> bytes:
+    """200 with the body and its ETag, or 304 when the request names that ETag."""
+    if b'if-none-match: "' + etag + b'"' in head.lower():
+        return b'HTTP/1.1 304 Not Modified\r\nETag: "' + etag + b'"\r\nContent-Length: 0\r\n\r\n'
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        b'ETag: "' + etag + b'"\r\nContent-Length: ' + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
 
 
 async def _serve(pages: dict[tuple[str, str], bytes], hosts: list[str], port: int) -> None:

@@ -137,6 +137,11 @@ class NotAnArticle(IngestError):
         super().__init__(f"{message}: {detail}" if detail else message)
         self.url = url
         self.reason = reason
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[type[NotAnArticle], tuple[str, str, str]]:
+        # Raised in extraction worker processes and pickled back to the pipeline.
+        return (type(self), (self.url, self.reason, self.detail))
 
 
 class StoreError(IngestError):

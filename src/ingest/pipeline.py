@@ -22,8 +22,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from ingest.config import ExtractSettings, Settings, SourceConfig
 from ingest.errors import ConfigError, FetchError, IngestError, NotAnArticle, SourceError
 from ingest.extract import clean_document, extract_article
@@ -31,8 +29,9 @@ from ingest.fetch import Fetcher
 from ingest.records import Article, Candidate, FetchedPage
 from ingest.sources import discover
 from ingest.store import Store, health, open_store
-from ingest.store.documents import StoreOutcome, document_exists, store_article
+from ingest.store.documents import KnownUrls, StoreOutcome, known_urls
 from ingest.store.runs import create_run, save_run
+from ingest.store.writer import BatchWriter
 from ingest.summary import RunSummary, SourceSummary
 from ingest.urls import canonicalize, choose_canonical, host_of
 
@@ -147,16 +146,17 @@ async def _sources(
     *,
     raise_errors: bool,
 ) -> list[SourceSummary]:
-    async with Fetcher(settings.fetch) as fetcher:
-        pool = _Pool(settings.extract)
-        try:
+    writer = BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id)
+    pool = _Pool(settings.extract)
+    try:
+        async with Fetcher(settings.fetch) as fetcher, writer:
             jobs = [
-                _one_source(settings, store, fetcher, pool, s, run_id, since, raise_errors)
+                _one_source(settings, store, fetcher, pool, writer, s, since, raise_errors)
                 for s in sources
             ]
             return list(await asyncio.gather(*jobs))
-        finally:
-            pool.shutdown()
+    finally:
+        pool.shutdown()
 
 
 class _Pool:
@@ -183,8 +183,8 @@ async def _one_source(
     store: Store,
     fetcher: Fetcher,
     pool: _Pool,
+    writer: BatchWriter,
     source: SourceConfig,
-    run_id: int,
     since: datetime | None,
     raise_errors: bool,
 ) -> SourceSummary:
@@ -193,15 +193,29 @@ async def _one_source(
     try:
         candidates = await discover(source, fetcher, since=since)
     except (SourceError, FetchError) as exc:
-        _record_failure(settings, store, source, exc, summary)
+        await asyncio.to_thread(_record_failure, settings, store, source, exc, summary)
         summary.duration_s = time.perf_counter() - started
         if raise_errors:
             raise
         return summary
     summary.discovered = len(candidates)
-    job = _SourceJob(settings, store, fetcher, source, run_id, summary)
-    executor = pool.executor(len(candidates))
-    await asyncio.gather(*(job.process(c, executor) for c in _unique(candidates)))
+    unique = _unique(candidates)
+    known = await asyncio.to_thread(_known, store, [canonicalize(c.url) for c in unique])
+    job = _SourceJob(settings, fetcher, writer, source, summary, known)
+    executor = pool.executor(len(unique))
+    await asyncio.gather(*(job.process(c, executor) for c in unique))
+    await asyncio.to_thread(_record_success, store, source)
+    summary.duration_s = time.perf_counter() - started
+    log.info("source %s: %s", source.name, summary.to_dict())
+    return summary
+
+
+def _known(store: Store, urls: list[str]) -> KnownUrls:
+    with store.session() as session:
+        return known_urls(session, urls)
+
+
+def _record_success(store: Store, source: SourceConfig) -> None:
     with store.session() as session:
         health.record_source_success(
             session,
@@ -211,9 +225,6 @@ async def _one_source(
             location=_location(source),
             at=datetime.now(UTC),
         )
-    summary.duration_s = time.perf_counter() - started
-    log.info("source %s: %s", source.name, summary.to_dict())
-    return summary
 
 
 def _record_failure(
@@ -259,14 +270,15 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
 
 @dataclass(slots=True)
 class _SourceJob:
-    """Fetch, extract and store the candidates of one source, counting into its summary."""
+    """Fetch, extract and store the candidates of one source, counting into its summary.
+    ``known`` is what the store knew of the source's URLs when the job started."""
 
     settings: Settings
-    store: Store
     fetcher: Fetcher
+    writer: BatchWriter
     source: SourceConfig
-    run_id: int
     summary: SourceSummary
+    known: KnownUrls
 
     async def process(self, candidate: Candidate, executor: Executor | None) -> None:
         try:
@@ -279,18 +291,13 @@ class _SourceJob:
             self.summary.failures[exc.error_class] += 1
             log.warning("fetch failed: %s", exc)
             return
-        if article is None:
-            return
-        outcome = store_article(
-            self.store, article, dedup_settings=self.settings.dedup, run_id=self.run_id
-        )
-        self._count(outcome)
+        if article is not None:
+            self._count(await self.writer.store(article))
 
     async def _article(self, candidate: Candidate, executor: Executor | None) -> Article | None:
         outlet = candidate.outlet or self.source.outlet or host_of(candidate.url)
         if candidate.text is not None or candidate.html is not None:
-            url = canonicalize(candidate.url)
-            if self._stored(url):
+            if canonicalize(candidate.url) in self.known.stored:
                 self.summary.unchanged += 1
                 return None
             return await _in_executor(executor, _extract_local, candidate, outlet, self.settings)
@@ -301,37 +308,20 @@ class _SourceJob:
         article = await _in_executor(
             executor, _extract_page, page, candidate, outlet, self.settings
         )
-        url = canonicalize(choose_canonical(page.final_url, article.page_url))
-        if self._stored(url):
-            self.summary.unchanged += 1
-            return None
-        return _with_url(article, url)
+        return _with_url(article, canonicalize(choose_canonical(page.final_url, article.page_url)))
 
     async def _fetch(self, candidate: Candidate) -> FetchedPage | None:
         url = canonicalize(candidate.url)
-        with self.store.session() as session:
-            state = health.get_fetch_state(session, url)
-            stored = self._stored(url, session)
-            etag = state.etag if state else None
-            modified = state.last_modified if state else None
-        if stored and not (etag or modified):
+        etag, modified = self.known.validators.get(url, (None, None))
+        if url in self.known.stored and not (etag or modified):
             self.summary.unchanged += 1
             return None
         page = await self.fetcher.get(url, etag=etag, last_modified=modified)
-        with self.store.session() as session:
-            health.save_fetch_state(
-                session, page, source=self.source.name, outcome="fetched", document_id=None
-            )
+        self.writer.fetched(page, source=self.source.name)
         if page.not_modified:
             self.summary.not_modified += 1
             return None
         return page
-
-    def _stored(self, url: str, session: Session | None = None) -> bool:
-        if session is not None:
-            return document_exists(session, url)
-        with self.store.session() as new_session:
-            return document_exists(new_session, url)
 
     def _count(self, outcome: StoreOutcome) -> None:
         if not outcome.created:

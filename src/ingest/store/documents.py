@@ -1,9 +1,16 @@
-"""Writing documents: one transaction holds the document, its dedup index entries and its
-story membership, so the store and the index can never disagree."""
+"""Writing documents: one transaction holds each document, its dedup index entries and its
+story membership, so the store and the index can never disagree.
+
+    store_article(store, article, ...)             one document, one transaction
+    add_articles(session, articles, ...)           a batch inside the caller's transaction
+    stored_urls(session, urls)                     which URLs are stored already
+    known_urls(session, urls)                      the above and conditional-GET validators
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,11 +21,23 @@ from ingest import dedup
 from ingest.config import DedupSettings
 from ingest.records import Article
 from ingest.store.engine import Store
-from ingest.store.models import Document
+from ingest.store.models import Document, FetchState
 
-__all__ = ["StoreOutcome", "document_exists", "new_document", "store_article"]
+__all__ = [
+    "KnownUrls",
+    "StoreOutcome",
+    "add_articles",
+    "document_exists",
+    "known_urls",
+    "new_document",
+    "store_article",
+    "stored_urls",
+]
 
 log = logging.getLogger(__name__)
+
+#: URLs per ``IN (...)`` query: well under SQLite's and PostgreSQL's parameter limits.
+_LOOKUP_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +51,38 @@ class StoreOutcome:
 
 def document_exists(session: Session, url: str) -> bool:
     return session.scalar(select(Document.id).where(Document.url == url)) is not None
+
+
+def stored_urls(session: Session, urls: Iterable[str]) -> dict[str, int]:
+    """The stored documents among ``urls``, as URL → document id (one query per 500 URLs)."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK]
+        rows = session.execute(select(Document.url, Document.id).where(Document.url.in_(chunk)))
+        found.update((url, id_) for url, id_ in rows)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class KnownUrls:
+    """What the store knows of a source's URLs before fetching them: the stored ones and the
+    validators (ETag, Last-Modified) of earlier fetches."""
+
+    stored: frozenset[str]
+    validators: dict[str, tuple[str | None, str | None]]
+
+
+def known_urls(session: Session, urls: Iterable[str]) -> KnownUrls:
+    """Stored documents and fetch validators among ``urls``, in one query each per 500 URLs."""
+    wanted = list(dict.fromkeys(urls))
+    validators: dict[str, tuple[str | None, str | None]] = {}
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK]
+        query = select(FetchState.url, FetchState.etag, FetchState.last_modified)
+        for url, etag, modified in session.execute(query.where(FetchState.url.in_(chunk))):
+            validators[url] = (etag, modified)
+    return KnownUrls(stored=frozenset(stored_urls(session, wanted)), validators=validators)
 
 
 def new_document(article: Article, *, run_id: int | None) -> Document:
@@ -56,20 +107,42 @@ def new_document(article: Article, *, run_id: int | None) -> Document:
     )
 
 
+def add_articles(
+    session: Session,
+    articles: Sequence[Article],
+    *,
+    dedup_settings: DedupSettings,
+    run_id: int | None,
+) -> list[StoreOutcome]:
+    """Add ``articles`` in order, each placed in a story, inside the caller's transaction; one
+    outcome per article. A URL stored already (or earlier in the batch) is left alone.
+
+    Raises :class:`~sqlalchemy.exc.IntegrityError` when another run inserts one of the URLs
+    meanwhile: the caller's transaction then holds nothing of the batch.
+    """
+    known = stored_urls(session, (a.url for a in articles))
+    outcomes = []
+    for article in articles:
+        existing = known.get(article.url)
+        if existing is not None:
+            outcomes.append(StoreOutcome(existing, created=False))
+            continue
+        document = new_document(article, run_id=run_id)
+        session.add(document)
+        session.flush()
+        assignment = dedup.assign(session, document, dedup_settings)
+        known[article.url] = document.id
+        outcomes.append(StoreOutcome(document.id, created=True, assignment=assignment))
+    return outcomes
+
+
 def store_article(
     store: Store, article: Article, *, dedup_settings: DedupSettings, run_id: int | None
 ) -> StoreOutcome:
     """Store ``article`` and place it in a story, atomically; a stored URL is left alone."""
     try:
         with store.session() as session:
-            existing = session.scalar(select(Document.id).where(Document.url == article.url))
-            if existing is not None:
-                return StoreOutcome(existing, created=False)
-            document = new_document(article, run_id=run_id)
-            session.add(document)
-            session.flush()
-            assignment = dedup.assign(session, document, dedup_settings)
-            return StoreOutcome(document.id, created=True, assignment=assignment)
+            return add_articles(session, [article], dedup_settings=dedup_settings, run_id=run_id)[0]
     except IntegrityError:
         # Another run stored the same URL between our check and our insert.
         log.info("already stored by a concurrent run: %s", article.url)

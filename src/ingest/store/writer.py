@@ -1,0 +1,161 @@
+"""Batched writes for a pipeline run: documents (with their dedup index entries and story
+membership) and fetch states, one transaction per batch, in arrival order, in a worker thread
+so that the event loop keeps fetching and feeding extraction while a batch is written::
+
+    async with BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id) as writer:
+        writer.fetched(page, source="kukarkab")        # conditional-GET validators, queued
+        outcome = await writer.store(article)          # StoreOutcome once its batch commits
+
+A batch holds whatever arrived while the previous one was written (at most ``max_batch``
+documents): one transaction instead of one per document and per fetch state, and a small run
+is still written at once. A crash loses at most the batch being written, never part of a
+document: the document, its index rows and its membership commit together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from types import TracebackType
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ingest.config import DedupSettings
+from ingest.records import Article, FetchedPage
+from ingest.store import health
+from ingest.store.documents import StoreOutcome, add_articles, store_article
+from ingest.store.engine import Store
+from ingest.store.models import FetchState
+
+__all__ = ["DEFAULT_MAX_BATCH", "BatchWriter"]
+
+log = logging.getLogger(__name__)
+
+#: Documents per transaction at most.
+DEFAULT_MAX_BATCH = 100
+
+_Pending = tuple[Article, "asyncio.Future[StoreOutcome]"]
+_State = tuple[FetchedPage, str]
+
+
+class BatchWriter:
+    """The single writer of a run. Use it as an async context manager: leaving it writes what
+    is still queued. A failed batch (the store is unreachable, say) fails every ``store`` call
+    waiting on it with the same error."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        dedup_settings: DedupSettings,
+        run_id: int | None,
+        max_batch: int = DEFAULT_MAX_BATCH,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError(f"max_batch must be at least 1, not {max_batch}")
+        self._db = store
+        self.dedup_settings = dedup_settings
+        self.run_id = run_id
+        self.max_batch = max_batch
+        self.batches = 0
+        self._pending: list[_Pending] = []
+        self._states: list[_State] = []
+        self._wake = asyncio.Event()
+        self._closed = False
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> BatchWriter:
+        self._task = asyncio.create_task(self._loop())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._closed = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    def fetched(self, page: FetchedPage, *, source: str) -> None:
+        """Queue the fetch state of ``page`` (validators for the next conditional GET)."""
+        self._states.append((page, source))
+        self._wake.set()
+
+    async def store(self, article: Article) -> StoreOutcome:
+        """Queue ``article``; returns its outcome once its batch is committed."""
+        future: asyncio.Future[StoreOutcome] = asyncio.get_running_loop().create_future()
+        self._pending.append((article, future))
+        self._wake.set()
+        return await future
+
+    async def _loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending or self._states:
+                batch = self._pending[: self.max_batch]
+                del self._pending[: self.max_batch]
+                states, self._states = self._states, []
+                await self._write_batch(batch, states)
+            if self._closed:
+                return
+
+    async def _write_batch(self, batch: list[_Pending], states: list[_State]) -> None:
+        try:
+            outcomes = await asyncio.to_thread(self._write, [a for a, _ in batch], states)
+        except Exception as exc:  # handed to every waiter: none of them may hang
+            for _, future in batch:
+                future.set_exception(exc)
+            if not batch:
+                log.warning("fetch states not saved: %s", exc)
+            return
+        self.batches += 1
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            future.set_result(outcome)
+
+    def _write(self, articles: Sequence[Article], states: Sequence[_State]) -> list[StoreOutcome]:
+        """One transaction for the batch; one per document when a concurrent run got there
+        first (an IntegrityError leaves nothing of the batch behind)."""
+        try:
+            with self._db.session() as session:
+                self._save_states(session, states)
+                return add_articles(
+                    session, articles, dedup_settings=self.dedup_settings, run_id=self.run_id
+                )
+        except IntegrityError:
+            log.info("a concurrent run stored some of these %d documents", len(articles))
+        self._write_states_alone(states)
+        return [
+            store_article(self._db, article, dedup_settings=self.dedup_settings, run_id=self.run_id)
+            for article in articles
+        ]
+
+    @staticmethod
+    def _save_states(session: Session, states: Sequence[_State]) -> None:
+        """Save every fetch state with two statements, not two per URL: the rows are loaded (or
+        inserted empty) first, so that each save finds its row in the session."""
+        urls = list(dict.fromkeys(page.url for page, _ in states))
+        rows = {
+            r.url: r for r in session.scalars(select(FetchState).where(FetchState.url.in_(urls)))
+        }
+        fresh = [FetchState(url=url) for url in urls if url not in rows]  # held: weak identity map
+        session.add_all(fresh)
+        session.flush()
+        for page, source in states:
+            health.save_fetch_state(
+                session, page, source=source, outcome="fetched", document_id=None
+            )
+        log.debug("%d fetch states saved, %d of them new", len(states), len(fresh))
+
+    def _write_states_alone(self, states: Sequence[_State]) -> None:
+        try:
+            with self._db.session() as session:
+                self._save_states(session, states)
+        except IntegrityError:
+            log.info("fetch states written by a concurrent run; kept theirs")
