@@ -90,8 +90,9 @@ def main() -> None:
     err_ours, err_default = accuracy(texts)
     print(f"{len(texts)} texts, {words:.0f} words on average, 128 slots, word 5-shingles")
     print(f"{'path':34} {'signatures/s':>13} {'|J est - J|':>12}")
-    print(f"{'datasketch MinHash.update_batch':34} {len(texts) / t_default:13.0f} "
-          f"{err_default:12.4f}")
+    print(
+        f"{'datasketch MinHash.update_batch':34} {len(texts) / t_default:13.0f} {err_default:12.4f}"
+    )
     print(f"{'ingest.dedup (vectorised)':34} {len(texts) / t_ours:13.0f} {err_ours:12.4f}")
     print(f"speed-up: {t_default / t_ours:.1f}x")
 

@@ -10,7 +10,14 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
-from ingest.dedup import AlreadyAssigned, assign, explain, format_explanation, rebuild
+from ingest.dedup import (
+    AlreadyAssigned,
+    assign,
+    assign_pending,
+    explain,
+    format_explanation,
+    rebuild,
+)
 from ingest.errors import NotFound
 from ingest.store import Store
 from ingest.store.dedup_models import DedupAnchor, DedupAnchorCount, DedupBand, DedupEntry
@@ -180,3 +187,45 @@ def test_why_text_names_passages_and_dates(store: Store, seeds: dict[str, Seed])
     assert "Selasa (3/9)" in text
     assert "gap 0.125 days" in text
     assert "event ['2024-09-03', '2024-09-03']" in text
+
+
+def test_bulk_rows_then_incremental_join(store: Store, seeds: dict[str, Seed]) -> None:
+    """Index rows written in bulk (as a bulk load does) serve later assignments."""
+    from ingest.dedup.features import featurize
+    from ingest.dedup.index import index_rows, write_index, write_new_story_passages
+
+    with store.session() as session:
+        docs = [_add(session, seeds[name]) for name in ("000", "001", "004")]
+        feats = featurize([d.text for d in docs], SETTINGS)
+        stories = [Story(canonical_document_id=d.id) for d in docs]
+        session.add_all(stories)
+        session.flush()
+        for doc, story in zip(docs, stories, strict=True):
+            session.add(StoryMember(document=doc, story=story, relation="canonical"))
+        write_index(
+            session, [index_rows(d.id, f, SETTINGS) for d, f in zip(docs, feats, strict=True)]
+        )
+        write_new_story_passages(
+            session, [(s.id, f.sentence_keys) for s, f in zip(stories, feats, strict=True)]
+        )
+        _check_consistent(session)
+    with store.session() as session:
+        joined = assign(session, _add(session, seeds["003"]), SETTINGS)
+        assert (joined.relation, joined.new_story) == ("same_story", False)
+        assert joined.story_id == stories[2].id
+        _check_consistent(session)
+
+
+def test_assign_pending_keeps_existing_stories(store: Store, seeds: dict[str, Seed]) -> None:
+    with store.session() as session:
+        first = assign(session, _add(session, seeds["004"]), SETTINGS)
+        for name in ("000", "003"):
+            _add(session, seeds[name])  # stored without a story
+    with store.session() as session:
+        summary = assign_pending(session, SETTINGS)
+        _check_consistent(session)
+    assert (summary.documents, summary.stories) == (2, 1)
+    assert summary.relations == {"canonical": 1, "same_story": 1}
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Story)) == 2
+        assert session.get(Story, first.story_id) is not None

@@ -2,6 +2,7 @@
 
     assign(session, document, settings) -> Assignment       one new stored document
     rebuild(session, settings) -> RebuildSummary             re-cluster the whole store
+    assign_pending(session, settings) -> RebuildSummary      documents without a story yet
     explain(session, story_id) -> StoryExplanation           why each member was joined
     format_explanation(explanation) -> str                   the text of ``story ID --why``
     text_fingerprint(text) -> str                            ``Document.text_sha1``
@@ -20,7 +21,7 @@ from ingest.dedup.explain import (
     explain,
     format_explanation,
 )
-from ingest.dedup.rebuild import RebuildSummary, rebuild
+from ingest.dedup.rebuild import RebuildSummary, assign_pending, rebuild
 from ingest.dedup.text import normalise, text_fingerprint
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SharedPassage",
     "StoryExplanation",
     "assign",
+    "assign_pending",
     "explain",
     "format_explanation",
     "normalise",

@@ -85,10 +85,11 @@ def _verdict_json(verdict: Verdict) -> dict[str, Any]:
 
 def _best_match(
     session: Session, document: Document, features: Features, settings: DedupSettings
-) -> tuple[Verdict, Document] | None:
+) -> tuple[tuple[Verdict, Document] | None, int]:
+    """The best matching candidate (None when none matches) and the number verified."""
     ids = candidate_ids(session, document, features, settings)
     if not ids:
-        return None
+        return None, 0
     candidates = list(
         session.scalars(
             select(Document)
@@ -110,7 +111,7 @@ def _best_match(
     logger.debug(
         "document %s: %d candidates, match %s", document.id, len(candidates), best and best[1].id
     )
-    return best
+    return best, len(candidates)
 
 
 def assign(session: Session, document: Document, settings: DedupSettings) -> Assignment:
@@ -120,18 +121,22 @@ def assign(session: Session, document: Document, settings: DedupSettings) -> Ass
             f"document {document.id} is already in story {document.membership.story_id}"
         )
     features = featurize([document.text], settings)[0]
-    match = _best_match(session, document, features, settings)
+    match, verified = _best_match(session, document, features, settings)
     if match is None:
         story = Story(canonical_document_id=document.id)
         session.add(story)
         session.flush()
-        evidence: dict[str, Any] = {"rule": "no matching document"}
+        evidence: dict[str, Any] = {"rule": "no matching document", "candidates": verified}
         matched_id = None
     else:
         verdict, matched = match
         assert matched.membership is not None
         story = matched.membership.story
-        evidence = {"matched_document_id": matched.id, **_verdict_json(verdict)}
+        evidence = {
+            "matched_document_id": matched.id,
+            "candidates": verified,
+            **_verdict_json(verdict),
+        }
         matched_id = matched.id
     member = StoryMember(
         document=document,

@@ -22,14 +22,15 @@ from ingest.store.dedup_models import (
 )
 from ingest.store.models import Document, Story, StoryMember
 
-__all__ = ["RebuildSummary", "clear", "rebuild"]
+__all__ = ["RebuildSummary", "assign_pending", "clear", "rebuild"]
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class RebuildSummary:
-    """What a rebuild produced."""
+    """What a rebuild produced: documents assigned, stories created, and the relations of the
+    assigned documents to their canonical records."""
 
     documents: int
     stories: int
@@ -53,29 +54,55 @@ def clear(session: Session) -> None:
     session.execute(delete(Story))
 
 
-def rebuild(session: Session, settings: DedupSettings, *, batch: int = 200) -> RebuildSummary:
-    """Drop the index and the stories, then assign every document again in
-    ``(published_at, id)`` order (undated documents last). Runs in the caller's transaction."""
-    started = time.perf_counter()
-    clear(session)
-    session.flush()
-    session.expunge_all()
-    ids = session.scalars(
-        select(Document.id).order_by(
-            Document.published_at.is_(None), Document.published_at, Document.id
+def _publication_order(session: Session, *, unassigned_only: bool) -> list[int]:
+    query = select(Document.id)
+    if unassigned_only:
+        query = query.outerjoin(StoryMember, StoryMember.document_id == Document.id).where(
+            StoryMember.document_id.is_(None)
         )
-    ).all()
-    relations: Counter[str] = Counter()
+    order = (Document.published_at.is_(None), Document.published_at, Document.id)
+    return list(session.scalars(query.order_by(*order)))
+
+
+def _assign_all(session: Session, ids: list[int], settings: DedupSettings, batch: int) -> int:
+    """Assign documents in the given order; returns the number of new stories."""
     stories = 0
     for start in range(0, len(ids), batch):
         part = ids[start : start + batch]
         docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(part)))}
         for doc_id in part:
-            result = assign(session, docs[doc_id], settings)
-            stories += result.new_story
-            relations["joined" if not result.new_story else "new_story"] += 1
+            stories += assign(session, docs[doc_id], settings).new_story
         session.flush()
         session.expunge_all()
-        logger.info("rebuild: %d/%d documents", start + len(part), len(ids))
+        logger.info("dedup: %d/%d documents assigned", start + len(part), len(ids))
+    return stories
+
+
+def rebuild(session: Session, settings: DedupSettings, *, batch: int = 200) -> RebuildSummary:
+    """Drop the index and the stories, then assign every document again in
+    ``(published_at, id)`` order (undated documents last). Reads only stored text; runs in the
+    caller's transaction, so a failed rebuild leaves the previous clustering."""
+    started = time.perf_counter()
+    clear(session)
+    session.flush()
+    session.expunge_all()
+    ids = _publication_order(session, unassigned_only=False)
+    stories = _assign_all(session, ids, settings, batch)
     final = Counter(session.scalars(select(StoryMember.relation)))
     return RebuildSummary(len(ids), stories, dict(final), time.perf_counter() - started)
+
+
+def assign_pending(
+    session: Session, settings: DedupSettings, *, batch: int = 200
+) -> RebuildSummary:
+    """Assign the stored documents that have no story yet (stored before dedup ran, or by a
+    bulk import), in publication order, keeping every existing story."""
+    started = time.perf_counter()
+    ids = _publication_order(session, unassigned_only=True)
+    stories = _assign_all(session, ids, settings, batch)
+    relations = Counter(
+        session.scalars(select(StoryMember.relation).where(StoryMember.document_id.in_(ids)))
+        if ids
+        else []
+    )
+    return RebuildSummary(len(ids), stories, dict(relations), time.perf_counter() - started)
