@@ -127,6 +127,30 @@ def write_new_story_passages(
     _increment_by(session, Counter(r["key"] for r in rows), DedupPassageCount, "stories")
 
 
+def _anchor_candidates(session: Session, features: Features, settings: DedupSettings) -> list[int]:
+    """Documents sharing the most anchors held by at most ``anchor_max_df`` documents."""
+    anchors = features.anchors(settings.anchor_rate)
+    rare: list[int] = []
+    for part in _chunks(anchors):
+        query = select(DedupAnchorCount.key, DedupAnchorCount.documents).where(
+            DedupAnchorCount.key.in_(part)
+        )
+        counted = dict(session.execute(query).tuples().all())
+        rare.extend(k for k in part if k in counted and counted[k] <= settings.anchor_max_df)
+    if not rare:
+        return []
+    shared = func.count().label("shared")
+    return list(
+        session.scalars(
+            select(DedupAnchor.document_id)
+            .where(DedupAnchor.key.in_(rare))
+            .group_by(DedupAnchor.document_id)
+            .order_by(shared.desc(), DedupAnchor.document_id)
+            .limit(settings.max_candidates)
+        )
+    )
+
+
 def candidate_ids(
     session: Session, document: Document, features: Features, settings: DedupSettings
 ) -> list[int]:
@@ -148,30 +172,8 @@ def candidate_ids(
         .limit(settings.max_candidates)
     ):
         found.setdefault(doc_id)
-    anchors = features.anchors(settings.anchor_rate)
-    rare: list[int] = []
-    for part in _chunks(anchors):
-        counted = dict(
-            session.execute(
-                select(DedupAnchorCount.key, DedupAnchorCount.documents).where(
-                    DedupAnchorCount.key.in_(part)
-                )
-            )
-            .tuples()
-            .all()
-        )
-        rare.extend(k for k in part if k in counted and counted[k] <= settings.anchor_max_df)
-    if rare:
-        shared = func.count().label("shared")
-        ranked = session.execute(
-            select(DedupAnchor.document_id, shared)
-            .where(DedupAnchor.key.in_(rare))
-            .group_by(DedupAnchor.document_id)
-            .order_by(shared.desc(), DedupAnchor.document_id)
-            .limit(settings.max_candidates)
-        ).tuples()
-        for doc_id, _ in ranked:
-            found.setdefault(doc_id)
+    for doc_id in _anchor_candidates(session, features, settings):
+        found.setdefault(doc_id)
     found.pop(document.id, None)
     return list(found)[: settings.max_candidates]
 

@@ -146,63 +146,77 @@ def passage_matches(
     return found
 
 
+def _shingle_scores(
+    left: DocView, right: DocView, settings: DedupSettings, counts: dict[int, int]
+) -> dict[str, float]:
+    """Jaccard, containment and shared shingles after removing boilerplate sentences."""
+    boilerplate = frozenset(k for k, n in counts.items() if n >= settings.boilerplate_stories)
+    if left.outlet == right.outlet:
+        boilerplate |= _common_tail(left.features, right.features)
+    a, b = _body(left.features, boilerplate), _body(right.features, boilerplate)
+    shared, union = len(a & b), len(a | b)
+    return {
+        "jaccard": round(shared / union, 4) if union else 0.0,
+        "containment": round(shared / min(len(a), len(b)), 4) if a and b else 0.0,
+        "shared_shingles": float(shared),
+    }
+
+
+def _dates(left: DocView, right: DocView) -> dict[str, Any]:
+    gap = _gap_days(left.published_at, right.published_at)
+    return {
+        "published": [_iso(left.published_at), _iso(right.published_at)],
+        "gap_days": None if gap is None else round(gap, 3),
+        "event_date": [_iso(left.event_date), _iso(right.event_date)],
+    }
+
+
+def _copy_rule(
+    left: DocView, right: DocView, settings: DedupSettings, scores: dict[str, float]
+) -> tuple[float, str] | None:
+    """Rule 2: (similarity, rule name) when the pair is a near-duplicate copy."""
+    if scores["jaccard"] >= settings.near_jaccard:
+        return scores["jaccard"], "jaccard"
+    if (
+        left.outlet != right.outlet
+        and scores["containment"] >= settings.copy_containment
+        and scores["shared_shingles"] >= settings.copy_min_shared
+    ):
+        return scores["containment"], "containment"
+    return None
+
+
 def compare(
     left: DocView, right: DocView, settings: DedupSettings, counts: dict[int, int]
 ) -> Verdict:
     """Apply the rules to a pair. ``counts`` maps sentence keys to the number of stories
     holding them (missing: 0)."""
-    boilerplate = frozenset(k for k, n in counts.items() if n >= settings.boilerplate_stories)
-    if left.outlet == right.outlet:
-        boilerplate |= _common_tail(left.features, right.features)
-    a, b = _body(left.features, boilerplate), _body(right.features, boilerplate)
-    shared = len(a & b)
-    union = len(a | b)
-    jaccard = shared / union if union else 0.0
-    containment = shared / min(len(a), len(b)) if a and b else 0.0
-    gap = _gap_days(left.published_at, right.published_at)
-    events_known = left.event_date is not None and right.event_date is not None
-    same_event = events_known and left.event_date == right.event_date
-    dates: dict[str, Any] = {
-        "published": [_iso(left.published_at), _iso(right.published_at)],
-        "gap_days": None if gap is None else round(gap, 3),
-        "event_date": [_iso(left.event_date), _iso(right.event_date)],
-    }
-    scores = {
-        "jaccard": round(jaccard, 4),
-        "containment": round(containment, 4),
-        "shared_shingles": float(shared),
-    }
+    scores, dates = _shingle_scores(left, right, settings, counts), _dates(left, right)
     if left.text_sha1 == right.text_sha1:
         return Verdict("exact", 1.0, "same normalised text", scores, (), dates)
-    other_outlet = left.outlet != right.outlet
-    copy_dates = gap is None or gap <= settings.copy_max_days
-    if copy_dates and jaccard >= settings.near_jaccard:
-        return Verdict("near_duplicate", round(jaccard, 4), "jaccard", scores, (), dates)
-    if (
-        copy_dates
-        and other_outlet
-        and containment >= settings.copy_containment
-        and shared >= settings.copy_min_shared
-    ):
-        return Verdict("near_duplicate", round(containment, 4), "containment", scores, (), dates)
-    if not other_outlet or gap is None or gap > settings.same_story_max_days:
-        return Verdict(None, round(max(jaccard, containment), 4), "no rule", scores, (), dates)
-    matches = passage_matches(left.features, right.features, settings, counts)
-    scores["passages"] = float(len(matches))
+    gap: float | None = dates["gap_days"]
+    copy = (
+        _copy_rule(left, right, settings, scores)
+        if (gap is None or gap <= settings.copy_max_days)
+        else None
+    )
+    if copy is not None:
+        return Verdict("near_duplicate", copy[0], copy[1], scores, (), dates)
+    best = max(scores["jaccard"], scores["containment"])
+    if left.outlet == right.outlet or gap is None or gap > settings.same_story_max_days:
+        return Verdict(None, best, "no rule", scores, (), dates)
+    matches = tuple(passage_matches(left.features, right.features, settings, counts))
     dated_match = any(_day_months(m.left) & _day_months(m.right) for m in matches)
-    scores["dated_passage"] = float(dated_match)
+    scores["passages"], scores["dated_passage"] = float(len(matches)), float(dated_match)
+    same_event = left.event_date is not None and left.event_date == right.event_date
     needed = (
         settings.same_story_min_passages
         if same_event or dated_match
         else settings.same_story_undated_passages
     )
     if len(matches) >= needed:
-        return Verdict(
-            "same_story", matches[0].score, "shared passages", scores, tuple(matches), dates
-        )
-    return Verdict(
-        None, round(containment, 4), "too few shared passages", scores, tuple(matches), dates
-    )
+        return Verdict("same_story", matches[0].score, "shared passages", scores, matches, dates)
+    return Verdict(None, best, "too few shared passages", scores, matches, dates)
 
 
 def _iso(value: date | datetime | None) -> str | None:
