@@ -112,6 +112,17 @@ class ExtractSettings(_Section):
     reject_listing_urls: bool = Field(
         True, description="Reject home, index, category, search and tag URLs as listings."
     )
+    reject_galleries: bool = Field(
+        True,
+        description="Reject photo and video pages whose text is shorter than min_chars "
+        "(galleries are not articles); when false they are kept with their captions as text.",
+    )
+    listing_max_block_chars: int = Field(
+        400,
+        ge=0,
+        description="A page none of whose blocks holds this many characters of its own text, "
+        "and whose extracted text is spread over several blocks, is a listing (0: off).",
+    )
 
 
 class DedupSettings(_Section):

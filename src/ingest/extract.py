@@ -33,6 +33,7 @@ from ingest.clean import (
 )
 from ingest.clean.language import detect_language
 from ingest.clean.markup import wrap_loose_text
+from ingest.clean.pagecheck import check_page
 from ingest.clean.title import clean_title
 from ingest.config import ExtractSettings
 from ingest.errors import NotAnArticle
@@ -104,7 +105,7 @@ def extract_article(
     if reason:
         raise NotAnArticle(url, reason)
     cleaned = clean_text(raw_text, title=title)
-    _reject_by_text(url, cleaned, settings)
+    cleaned = check_page(url, tree, cleaned, settings)
     zone = ZoneInfo(settings.default_timezone)
     published = _published_at(signals, getattr(document, "date", None), published_hint, zone)
     return _article(
@@ -200,15 +201,6 @@ def _reject_by_address(url: str, signals: _PageSignals, settings: ExtractSetting
         reason = pagekind.listing_reason_from_url(url) or reason
     if reason:
         raise NotAnArticle(url, reason, signals.head_title or "")
-
-
-def _reject_by_text(url: str, cleaned: CleanedText, settings: ExtractSettings) -> None:
-    reason = pagekind.listing_reason_from_text(cleaned.lines)
-    if reason:
-        raise NotAnArticle(url, reason, "the body reads like a list of teasers")
-    if len(cleaned.text) < settings.min_chars and pagekind.looks_like_gallery_url(url):
-        raise NotAnArticle(url, "gallery", f"{len(cleaned.text)} characters of captions")
-    _reject_short(url, cleaned, settings)
 
 
 def _reject_short(url: str, cleaned: CleanedText, settings: ExtractSettings) -> None:

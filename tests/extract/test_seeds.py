@@ -26,9 +26,9 @@ CASES = {
         datetime(2024, 11, 9, tzinfo=WITA),
         date(2024, 11, 9),
         # A place followed only by a comma is ambiguous with a sentence opening: kept.
-        "Tenggarong, Pemerintah Kabupaten (Pemkab) Kutai Kartanegara (Kukar) diwakili",
+        "Pemerintah Kabupaten (Pemkab) Kutai Kartanegara (Kukar) diwakili",
         "Dalam rakor tersebut juga dilakukan pemaparan materi dari narasumber dan dialog.",
-        ["(Prokom01)", "Jelang Pilkada, Bawaslu Gelar Rakor Dengan Stakeholder"],
+        ["(Prokom01)", "Jelang Pilkada, Bawaslu Gelar Rakor Dengan Stakeholder", "Tenggarong,"],
     ),
     "002": (
         datetime(2024, 11, 18, 19, 15, tzinfo=WITA),

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from ingest.clean.chrome import (
     drop_breadcrumbs,
+    drop_embedded_posts,
     drop_inline_related,
     drop_leading_headlines,
     drop_share_bars,
@@ -52,7 +53,7 @@ def clean_text(text: str, *, title: str | None = None) -> CleanedText:
     breadcrumbs, share bars, date stamps, headlines, trailing related lists), syndication
     footer, credits and dateline."""
     lines = split_paragraphs(repair_mojibake(text))
-    lines = strip_ad_markers(drop_inline_related(lines))
+    lines = strip_ad_markers(drop_inline_related(drop_embedded_posts(lines)))
     lines = drop_share_bars(drop_breadcrumbs(lines))
     lines, stamps = drop_stamp_lines(lines)
     lines = drop_leading_headlines(lines, title)

@@ -13,6 +13,7 @@ from ingest.clean.dates import parse_indonesian_datetime
 
 __all__ = [
     "drop_breadcrumbs",
+    "drop_embedded_posts",
     "drop_inline_related",
     "drop_leading_headlines",
     "drop_share_bars",
@@ -25,8 +26,9 @@ __all__ = [
 _RELATED = re.compile(
     r"^\W*(?:baca\s*juga|simak\s*juga|lihat\s*juga|tonton\s*juga|baca\s*selengkapnya"
     r"|pilihan\s*editor|berita\s*(?:lainnya|terkait|lain)|artikel\s*terkait|rekomendasi"
-    r"|advertisement|scroll\s*to\s*continue(?:\s*with\s*content)?|silakan\s+login|disclaimer\s*:"
-    r"|komentar\s+yang\s+mengandung)\b",
+    r"|advertisement|scroll\s*to\s*continue(?:\s*with\s*content)?|silakan\s+login"
+    r"|komentar\s+yang\s+mengandung|load\s+more|muat\s+lebih\s+banyak|tampilkan\s+lebih)\b"
+    r"|^\W*disclaimer\s*:",
     re.IGNORECASE,
 )
 _AD_MARKER = re.compile(
@@ -40,6 +42,8 @@ _SHARE_WORDS = (
     r"|pinterest|email|e-mail|copy\s*link|salin\s*tautan|x|print|cetak|komentar|\d+"
 )
 _SHARE_BAR = re.compile(rf"^(?:(?:{_SHARE_WORDS})\s*[:|/,•·]?\s*)+$", re.IGNORECASE)
+# The signature line of an embedded post: "— The GRAMMYs (@TheGRAMMYs) February 16, 2016".
+_POST_SIGNATURE = re.compile(r"^[—–-]\s*.{1,60}\(@\w{1,30}\)\s*.{0,40}\d{4}$")
 _BULLET_ONLY = re.compile(r"^[\W\d_]*$")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
 _RELATIVE_TIME = re.compile(
@@ -51,6 +55,16 @@ def drop_inline_related(lines: list[str]) -> list[str]:
     """Remove lines that start with a related-link marker ("Baca Juga: ...", "BacaJuga",
     "Simak juga", "BERITA LAINNYA", "ADVERTISEMENT") and nothing else."""
     return [line for line in lines if not _RELATED.match(line)]
+
+
+def drop_embedded_posts(lines: list[str]) -> list[str]:
+    """Remove embedded social posts: the signature line ("— Name (@handle) February 16,
+    2016") and the post's text on the line before it."""
+    drop: set[int] = set()
+    for index, line in enumerate(lines):
+        if _POST_SIGNATURE.match(line):
+            drop.update({index, index - 1} if index else {index})
+    return [line for index, line in enumerate(lines) if index not in drop]
 
 
 def strip_ad_markers(lines: list[str]) -> list[str]:

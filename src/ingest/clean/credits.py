@@ -17,7 +17,7 @@ _PAREN_CREDIT = re.compile(r"\s*\(\s*(?:\*|[\w.*-]{1,20}(?:\s*/\s*[\w.*-]{1,20})
 _CAPS_NAME = re.compile(r"^[A-Z][A-Z.'’ -]{2,40}$")
 _SYNDICATION = re.compile(
     r"^(?:artikel|berita|tulisan)\s+ini\s+(?:telah\s+|sudah\s+)?(?:tayang|terbit|dimuat|diterbitkan)"
-    r"\s+(?:di|pada|dalam)\s+(?P<outlet>[^\s,]+(?:\s+[A-Z][\w.]*)?)"
+    r"\s+(?:di|pada|dalam)\s+(?P<outlet>[^\s,]+(?:\s+(?-i:[A-Z])[\w.]*)?)"
     r"|^(?:sumber|disadur dari|dilansir dari)\s*:\s*(?P<source>\S.*)$",
     re.IGNORECASE,
 )

@@ -7,10 +7,15 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from lxml.html import HtmlElement
+
 __all__ = [
     "blocked_reason",
+    "densest_block_chars",
+    "headline_links",
     "listing_reason_from_text",
     "listing_reason_from_title",
+    "listing_reason_from_tree",
     "listing_reason_from_url",
     "looks_like_gallery_url",
 ]
@@ -40,6 +45,10 @@ _LISTING_TITLE = re.compile(
     r"\b|\b(?:berita terbaru|berita hari ini|berita terkini|indeks berita|portal berita)\b",
     re.IGNORECASE,
 )
+# A teaser's truncated excerpt: "menghadiri Rapat […]", "... [...]", "...".
+_EXCERPT_END = re.compile(r"(?:\[\s*(?:…|\.\.\.)\s*\]|\.\.\.|…)$")
+_BLOCKS = ("body", "main", "article", "section", "div", "td", "li", "blockquote")
+_OWN = frozenset({"p", "span", "strong", "b", "em", "i", "u", "font", "small", "br", "time"})
 _TEASER_STAMP = re.compile(
     r"\b\d+\s+(?:menit|jam|hari)\s+(?:yang\s+)?lalu\b|\b\d{1,2}[:.]\d{2}\s*(?:wib|wita|wit)\b",
     re.IGNORECASE,
@@ -85,6 +94,50 @@ def looks_like_gallery_url(url: str) -> bool:
 
 def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | None:
     """``listing`` when the body reads like a column of teasers: at least ``min_stamps`` lines,
-    and a third of all lines, carry a "28 menit lalu" / "12:49 WIB" stamp."""
+    and a third of all lines, carry a "28 menit lalu" / "12:49 WIB" stamp; or at least two
+    lines, and half of all lines, end in a truncated excerpt ("menghadiri Rapat […]")."""
     stamps = sum(1 for line in lines if _TEASER_STAMP.search(line))
-    return "listing" if stamps >= min_stamps and stamps * 3 >= len(lines) else None
+    if stamps >= min_stamps and stamps * 3 >= len(lines):
+        return "listing"
+    excerpts = sum(1 for line in lines if _EXCERPT_END.search(line))
+    return "listing" if excerpts >= 2 and excerpts * 2 >= len(lines) else None
+
+
+def densest_block_chars(tree: HtmlElement) -> int:
+    """The most text, outside links, that one block element holds directly or in its
+    paragraphs and inline children. An article's body is one block of 1,000 characters and
+    more; a listing spreads short teasers over many small cards."""
+    return max((_own_chars(block) for block in tree.iter(*_BLOCKS)), default=0)
+
+
+def _own_chars(block: HtmlElement) -> int:
+    size = len((block.text or "").strip())
+    for child in block:
+        size += len((child.tail or "").strip())
+        if isinstance(child.tag, str) and child.tag in _OWN:
+            links = sum(len(a.text_content()) for a in child.iter("a"))
+            size += max(len(child.text_content().strip()) - links, 0)
+    return size
+
+
+def headline_links(tree: HtmlElement, *, min_words: int = 4) -> int:
+    """How many distinct pages the page links to with a headline (``min_words`` words or more)."""
+    return len(
+        {a.get("href") for a in tree.iter("a") if len(a.text_content().split()) >= min_words}
+    )
+
+
+def listing_reason_from_tree(
+    tree: HtmlElement, text: str, *, max_block_chars: int, min_chars: int, min_links: int = 8
+) -> str | None:
+    """``listing`` when no block of the page holds ``max_block_chars`` characters of its own
+    text and either the extracted ``text`` is spread over several blocks (longer than one and
+    a half times the densest block: teasers stitched together) or the page holds too little
+    text for an article (``min_chars``) among ``min_links`` headline links. Uses no URL or
+    title clue."""
+    block = densest_block_chars(tree)
+    if block >= max_block_chars:
+        return None
+    if len(text) > 1.5 * block:
+        return "listing"
+    return "listing" if block < min_chars and headline_links(tree) >= min_links else None

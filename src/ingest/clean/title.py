@@ -9,6 +9,12 @@ __all__ = ["clean_title"]
 
 _SEPARATORS = re.compile(r"\s+(?:[|–—]|-|::|»)\s+")
 _PREFIX = re.compile(r"^(?P<site>[\w .-]{2,30}?)\s*:\s+(?P<rest>.+)$")
+# Section labels an outlet puts before the headline of photo, video and graphics pages.
+_SECTION_LABEL = re.compile(
+    r"^(?:in\s*picture|foto|photo|video|vidio|galeri|gallery|infografis|infografik|"
+    r"breaking\s*news|advertorial)\s*[:|]\s+(?=\S)",
+    re.IGNORECASE,
+)
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:com|co\.id|id|net|org|co|tv)\b", re.IGNORECASE)
 
 
@@ -32,6 +38,20 @@ def _is_site(segment: str, tokens: set[str]) -> bool:
 
 def clean_title(
     title: str | None, *, url: str, site_name: str | None = None, headings: tuple[str, ...] = ()
+) -> str | None:
+    """The headline without site name and section label ("FOTO: ", "In Picture: ", "VIDEO: "):
+    the label names the page's format, not the story, and two outlets' headlines of one story
+    compare better without it.
+
+    >>> clean_title("FOTO: Sekda Kukar Buka Rakor - KapanLagi.com", url="https://kapanlagi.com/x")
+    'Sekda Kukar Buka Rakor'
+    """
+    headline = _headline(title, url=url, site_name=site_name, headings=headings)
+    return _SECTION_LABEL.sub("", headline) if headline else None
+
+
+def _headline(
+    title: str | None, *, url: str, site_name: str | None, headings: tuple[str, ...]
 ) -> str | None:
     """Prefer a page heading that the ``<title>`` contains (``<h1>`` carries no site name);
     otherwise strip site-name segments ("... - Kompas.com", "KapanLagi.com: ...").
