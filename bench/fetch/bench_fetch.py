@@ -41,6 +41,7 @@ from server import serve
 from ingest.config import ExtractSettings, FetchSettings
 from ingest.errors import IngestError
 from ingest.fetch import Fetcher
+from ingest.records import Article
 from ingest.store import open_store
 from ingest.store.models import Document
 
@@ -156,6 +157,50 @@ def run_pipeline(urls: list[str], hosts: list[str], db_url: str) -> dict[str, An
     return counts
 
 
+def stored_articles(db_url: str) -> list[Article]:
+    """The articles a pipeline run stored, in the order it stored them."""
+    from sqlalchemy import select
+
+    store = open_store(db_url)
+    with store.session() as session:
+        rows = session.scalars(select(Document).order_by(Document.id)).all()
+        articles = [
+            Article(
+                url=d.url,
+                outlet=d.outlet,
+                title=d.title,
+                text=d.text,
+                source=d.source_name,
+                published_at=d.published_at,
+                event_date=d.event_date,
+                language=d.language,
+                dateline=d.dateline,
+                credits=tuple(d.credits or ()),
+                syndicated_from=d.syndicated_from,
+            )
+            for d in rows
+        ]
+    store.close()
+    return articles
+
+
+def store_alone(articles: list[Article], db_url: str) -> float:
+    """Seconds to store ``articles`` with dedup, 100 a transaction, nothing else: the serial
+    work of the pipeline's writer."""
+    from ingest.config import DedupSettings
+    from ingest.store.documents import add_articles
+
+    store, settings = open_store(db_url), DedupSettings()
+    started = time.perf_counter()
+    for start in range(0, len(articles), 100):
+        with store.session() as session:
+            batch = articles[start : start + 100]
+            add_articles(session, batch, dedup_settings=settings, run_id=None)
+    seconds = time.perf_counter() - started
+    store.close()
+    return seconds
+
+
 def fresh_db_url(args: argparse.Namespace, workdir: Path) -> str:
     """A new empty SQLite file, or the ``--db`` URL (which must name an empty database)."""
     return args.db or f"sqlite:///{workdir / 'pipeline.db'}"
@@ -175,12 +220,15 @@ def measure_pipeline(args: argparse.Namespace, by_url: dict[str, bytes], workdir
         started = time.perf_counter()
         counts = run_pipeline(urls, args.host_names, db_url)
         timings.append((time.perf_counter() - started, counts))
+    articles = stored_articles(db_url)
+    store_s = store_alone(articles, f"sqlite:///{workdir / 'store-alone.db'}")
     n, floor = args.pages, args.pages / floor_s
     print(f"{n} pages, {args.hosts} hosts, {args.workers} extraction processes; ratio to the floor")
     report("floor: trafilatura alone", n, floor_s, floor)
     report("extract_article alone", n, ingest_s, floor)
     report("ingest.pipeline.run, first run", n, timings[0][0], floor)
     report("ingest.pipeline.run, second run", n, timings[1][0], floor)
+    report("store + dedup alone (SQLite)", len(articles), store_s, floor)
     for label, (_, counts) in zip(("first", "second"), timings, strict=True):
         print(f"  {label} run: {counts}")
 

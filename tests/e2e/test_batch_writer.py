@@ -1,0 +1,113 @@
+"""The run's batch writer: same stories as storing one by one, fewer transactions, and a batch
+that fails leaves nothing of itself behind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ingest.config import DedupSettings, ExtractSettings
+from ingest.extract import clean_document
+from ingest.records import Article
+from ingest.store import Store, open_store
+from ingest.store.documents import StoreOutcome
+from ingest.store.models import Document, StoryMember
+from ingest.store.writer import BatchWriter
+from tests.e2e.conftest import REPO
+
+SEEDS = REPO / "demo" / "seeds.jsonl"
+
+
+def _seed_articles() -> list[Article]:
+    articles = []
+    for line in SEEDS.read_text().splitlines():
+        row = json.loads(line)
+        articles.append(
+            clean_document(
+                row["text"],
+                url=row["url"],
+                outlet=row["outlet"],
+                settings=ExtractSettings(),
+                title=row["title"],
+                published_at=datetime.fromisoformat(row["published_at"]),
+            )
+        )
+    return articles
+
+
+async def _write(
+    store: Store, articles: list[Article], max_batch: int = 100
+) -> tuple[list[StoreOutcome], int]:
+    """The outcomes of storing ``articles`` through one writer, and its number of batches."""
+    async with BatchWriter(
+        store, dedup_settings=DedupSettings(), run_id=None, max_batch=max_batch
+    ) as writer:
+        outcomes = list(await asyncio.gather(*(writer.store(a) for a in articles)))
+    return outcomes, writer.batches
+
+
+def _stories(store: Store) -> set[frozenset[tuple[str, str]]]:
+    """Each story as the set of its members' (URL, relation)."""
+    with store.session() as session:
+        rows = session.execute(
+            select(StoryMember.story_id, Document.url, StoryMember.relation).join(
+                Document, StoryMember.document_id == Document.id
+            )
+        ).all()
+    by_story: dict[int, set[tuple[str, str]]] = {}
+    for story_id, url, relation in rows:
+        by_story.setdefault(story_id, set()).add((url, relation))
+    return {frozenset(members) for members in by_story.values()}
+
+
+def test_batches_give_the_same_stories_as_one_by_one(tmp_path: Path) -> None:
+    articles = _seed_articles()
+    results = {}
+    for max_batch in (100, 1):
+        with open_store(f"sqlite:///{tmp_path / f'batch{max_batch}.db'}") as store:
+            outcomes, batches = asyncio.run(_write(store, articles, max_batch))
+            results[max_batch] = (_stories(store), batches)
+        assert all(o.created for o in outcomes)
+    assert results[100][0] == results[1][0]
+    assert len(results[100][0]) == 4  # {003, 004} together; 000, 001 and 002 alone
+    assert results[100][1] == 1
+    assert results[1][1] == len(articles)
+
+
+def test_a_batch_is_one_transaction_and_a_stored_url_is_left_alone(db_url: str) -> None:
+    articles = _seed_articles()
+    with open_store(db_url) as store:
+        first, _ = asyncio.run(_write(store, articles[:2]))
+        again, _ = asyncio.run(_write(store, [*articles[:2], articles[2], articles[2]]))
+        with store.session() as session:
+            stored = session.scalar(select(func.count()).select_from(Document))
+    assert [o.created for o in first] == [True, True]
+    assert [o.created for o in again] == [False, False, True, False]
+    assert again[0].document_id == first[0].document_id
+    assert again[3].document_id == again[2].document_id
+    assert stored == 3
+
+
+@pytest.mark.postgres
+def test_a_failed_batch_leaves_no_document_and_fails_every_waiter(postgres_url: str) -> None:
+    articles = _seed_articles()
+    too_long = replace(articles[3], url="https://example.com/" + "x" * 3000)  # over String(2000)
+    with open_store(postgres_url) as store:
+
+        async def run() -> list[StoreOutcome | BaseException]:
+            async with BatchWriter(store, dedup_settings=DedupSettings(), run_id=None) as writer:
+                jobs = [writer.store(a) for a in (*articles[:3], too_long)]
+                return list(await asyncio.gather(*jobs, return_exceptions=True))
+
+        results = asyncio.run(run())
+        with store.session() as session:
+            documents = session.scalar(select(func.count()).select_from(Document))
+            members = session.scalar(select(func.count()).select_from(StoryMember))
+    assert all(isinstance(r, Exception) for r in results)
+    assert (documents, members) == (0, 0)

@@ -1,0 +1,93 @@
+"""The pipeline at the size where it extracts in processes and stores in batches: a local server
+with more pages than ``PROCESS_POOL_MIN_PAGES``, real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+from werkzeug import Request, Response
+
+from ingest import pipeline
+from ingest.config import FetchSettings, Settings, SourceConfig
+from ingest.store import open_store
+from ingest.store.models import Document, FetchState, StoryMember
+from tests.e2e.conftest import REPO
+
+SEEDS = REPO / "demo" / "seeds.jsonl"
+ARTICLES = pipeline.PROCESS_POOL_MIN_PAGES + 5
+LISTINGS = ("/tag/pilkada", "/indeks")
+
+
+def _sentences() -> list[str]:
+    texts = [json.loads(line)["text"] for line in SEEDS.read_text().splitlines()]
+    found = (s.strip() for t in texts for s in re.split(r"(?<=[.!?])\s+", t))
+    return [s for s in found if len(s.split()) >= 8]
+
+
+def _page(number: int, sentences: list[str]) -> bytes:
+    """An article page of sentences drawn from the seed texts, fixed by ``number``."""
+    picked = random.Random(number).sample(sentences, 8)
+    title = f"Laporan Daerah Nomor {number} dari Kutai Kartanegara Hari Ini"
+    body = "".join(f"<p>{s}</p>" for s in picked)
+    return (
+        f'<html lang="id"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><article><h1>{title}</h1>{body}</article></body></html>"
+    ).encode()
+
+
+def _serve(server: HTTPServer, path: str, body: bytes) -> None:
+    etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body, headers={"ETag": etag, "Content-Type": "text/html; charset=utf-8"})
+
+    server.expect_request(path).respond_with_handler(handler)
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> list[str]:
+    """Article pages and listing pages with ETags; the URLs of all of them."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    sentences = _sentences()
+    paths = [f"/berita/{n:03d}.html" for n in range(ARTICLES)]
+    for number, path in enumerate(paths):
+        _serve(httpserver, path, _page(number, sentences))
+    for path in LISTINGS:
+        _serve(httpserver, path, _page(999, sentences))
+    return [httpserver.url_for(p) for p in (*paths, *LISTINGS)]
+
+
+def _settings(db_url: str, urls: list[str], tmp_path: Path) -> Settings:
+    fetch = FetchSettings(allow_private=("127.0.0.0/8",), per_host_delay=0)
+    source = SourceConfig(name="local", kind="urls", urls=tuple(urls))
+    return Settings(db_url=db_url, fetch=fetch, sources=(source,), config_dir=tmp_path)
+
+
+def test_large_run_stores_each_page_once_and_second_run_is_conditional(
+    db_url: str, site: list[str], tmp_path: Path
+) -> None:
+    settings = _settings(db_url, site, tmp_path)
+    first = pipeline.run(settings).sources[0]
+    assert first.error is None
+    assert first.fetched == len(site)
+    assert first.new_documents == ARTICLES
+    assert sum(first.rejected.values()) == len(LISTINGS)  # rejected in worker processes
+    assert first.new_stories + first.copies + first.same_story == ARTICLES
+    second = pipeline.run(settings).sources[0]
+    assert second.not_modified == len(site)
+    assert (second.fetched, second.new_documents) == (0, 0)
+    with open_store(db_url) as store, store.session() as session:
+        documents = session.scalar(select(func.count()).select_from(Document))
+        members = session.scalar(select(func.count()).select_from(StoryMember))
+        states = session.scalar(select(func.count()).select_from(FetchState))
+    assert documents == members == ARTICLES
+    assert states == len(site)
