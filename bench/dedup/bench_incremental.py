@@ -22,13 +22,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from common import make_document, store_with_dedup_tables
+from common import make_document
 from sqlalchemy import insert
 
 from ingest.config import DedupSettings
 from ingest.dedup import assign
 from ingest.dedup.features import featurize
 from ingest.dedup.index import index_rows, write_index, write_new_story_passages
+from ingest.store import open_store
 from ingest.store.models import Document, Story, StoryMember
 
 OUTLETS = [f"outlet{i:02d}.id" for i in range(40)]
@@ -68,7 +69,7 @@ class Corpus:
 
 def bulk_load(url: str, corpus: Corpus, count: int, settings: DedupSettings) -> list[Document]:
     """Store ``count`` articles as singleton stories with their index rows (bulk inserts)."""
-    store = store_with_dedup_tables(url)
+    store = open_store(url)
     kept: list[Document] = []
     for start in range(0, count, 2000):
         n = min(2000, count - start)
@@ -131,7 +132,7 @@ def new_documents(corpus: Corpus, stored: list[Document], count: int) -> list[Do
 
 def add_new(url: str, docs: list[Document], settings: DedupSettings) -> tuple[float, int, int]:
     """Assign ``docs`` one by one, committing every 100: seconds, joins, candidates verified."""
-    store = store_with_dedup_tables(url)
+    store = open_store(url)
     joined = verified = 0
     started = time.perf_counter()
     for start in range(0, len(docs), 100):

@@ -15,13 +15,14 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from common import make_document, pairs, prf, store_with_dedup_tables
+from common import make_document, pairs, prf
 from datasketch import MinHash, MinHashLSH
 from evalset import Doc, build, load
 from sqlalchemy import select
 
 from ingest.config import DedupSettings
 from ingest.dedup import assign
+from ingest.store import open_store
 from ingest.store.models import Document, StoryMember
 
 POSITIVE = ("light_copy", "heavy_copy", "same_story", "short_copy")
@@ -30,7 +31,7 @@ NEGATIVE = ("reused_speech", "boilerplate", "short")
 
 def run_ours(docs: list[Doc], settings: DedupSettings) -> tuple[dict[str, int], float]:
     with tempfile.TemporaryDirectory() as tmp:
-        store = store_with_dedup_tables(f"sqlite:///{Path(tmp) / 'eval.db'}")
+        store = open_store(f"sqlite:///{Path(tmp) / 'eval.db'}")
         started = time.perf_counter()
         with store.session() as session:
             for doc in docs:

@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from ingest.dedup import text_fingerprint
-from ingest.store import Store, open_store
-from ingest.store.models import Base, Document
+from ingest.store.models import Document
 
 try:  # the project's own event-date parser, when present
     from ingest.clean.dates import parse_event_date
@@ -30,13 +29,6 @@ def event_date(text: str, published: datetime) -> date | None:
         return date(int(year) if year else published.year, int(month), int(day))
     except ValueError:
         return None
-
-
-def store_with_dedup_tables(url: str) -> Store:
-    store = open_store(url)
-    tables = [t for name, t in Base.metadata.tables.items() if name.startswith("dedup_")]
-    Base.metadata.create_all(store.engine, tables=tables)
-    return store
 
 
 def make_document(url: str, text: str, outlet: str, published: datetime) -> Document:

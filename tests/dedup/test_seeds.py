@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
 from ingest.dedup import assign
-from ingest.store import Store
+from ingest.store import Store, open_store
 from ingest.store.models import Document, StoryMember
-from tests.dedup.conftest import with_dedup_tables
 from tests.dedup.seedlib import Seed, add_document, event_date
 
 EXPECTED = {frozenset({"003", "004"}), frozenset({"000"}), frozenset({"001"}), frozenset({"002"})}
@@ -64,7 +63,7 @@ def test_seed_stories(store: Store, seeds: dict[str, Seed]) -> None:
 def test_seed_stories_any_order(
     sqlite_url: str, seeds: dict[str, Seed], order: tuple[str, ...], unrelated: list[dict[str, str]]
 ) -> None:
-    store = with_dedup_tables(sqlite_url)
+    store = open_store(sqlite_url)
     settings = DedupSettings()
     rnd = random.Random("".join(order))
     others = rnd.sample(unrelated, 10)
