@@ -74,7 +74,8 @@ def _word_hashes(buf: npt.NDArray[np.uint8]) -> tuple[U64, npt.NDArray[np.int64]
     clipped = np.minimum(length, 8)
     head = _load8(padded, starts) & _HEAD_MASKS[clipped]
     tail = _load8(padded, np.maximum(ends - 8, starts)) & _TAIL_MASKS[clipped]
-    words = mix64(head ^ mix64(tail ^ length.astype(np.uint64)))
+    with np.errstate(over="ignore"):
+        words = mix64(head ^ (tail * _P) ^ (length.astype(np.uint64) << np.uint64(56)))
     newlines = np.flatnonzero(buf == _NEWLINE)
     per_text = np.diff(np.searchsorted(starts, newlines), prepend=0)
     text_index = np.repeat(np.arange(newlines.size, dtype=np.int64), per_text)
@@ -84,29 +85,25 @@ def _word_hashes(buf: npt.NDArray[np.uint8]) -> tuple[U64, npt.NDArray[np.int64]
 def _combine(
     words: U64, text_index: npt.NDArray[np.int64], counts: npt.NDArray[np.int64], k: int
 ) -> tuple[U64, npt.NDArray[np.int64]]:
-    """Shingle hashes (in text order) and the text index of each."""
+    """Shingle hashes in text order and the offsets of each text's shingles in them."""
     n = words.size
-    pieces: list[U64] = []
-    owners: list[npt.NDArray[np.int64]] = []
+    first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    per_text = np.where(counts >= k, counts - k + 1, np.minimum(counts, 1))
+    offsets = np.concatenate(([0], np.cumsum(per_text))).astype(np.int64)
+    out = np.empty(int(offsets[-1]), dtype=np.uint64)
     acc = words.copy()
-    first = np.concatenate(([0], np.cumsum(counts)[:-1])) if counts.size else counts
     with np.errstate(over="ignore"):
         for m in range(1, k + 1):
             if m > 1:
                 acc[: n - m + 1] = acc[: n - m + 1] * _Q + words[m - 1 :]
-            if m < k:
+            if m < k:  # a text of m < k words is one shingle of all its words
                 short = np.flatnonzero(counts == m)
-                pieces.append(acc[first[short]])
-                owners.append(short)
+                out[offsets[short]] = acc[first[short]]
     if n >= k:
-        last = np.arange(n - k + 1)
-        valid = text_index[last] == text_index[last + k - 1]
-        pieces.append(acc[: n - k + 1][valid])
-        owners.append(text_index[: n - k + 1][valid])
-    hashes = np.concatenate(pieces) if pieces else np.empty(0, np.uint64)
-    owner = np.concatenate(owners) if owners else np.empty(0, np.int64)
-    order = np.argsort(owner, kind="stable")
-    return mix64(hashes[order]), owner[order]
+        start = np.flatnonzero(text_index[: n - k + 1] == text_index[k - 1 :])
+        owner = text_index[start]
+        out[offsets[owner] + start - first[owner]] = acc[start]
+    return mix64(out), offsets
 
 
 def shingle_hashes(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.int64]]:
@@ -122,6 +119,4 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.in
     buf = normalised_batch(texts)
     words, text_index = _word_hashes(buf)
     counts = np.bincount(text_index, minlength=len(texts)).astype(np.int64)
-    hashes, owner = _combine(words, text_index, counts, k)
-    offsets = np.searchsorted(owner, np.arange(len(texts) + 1)).astype(np.int64)
-    return hashes, offsets
+    return _combine(words, text_index, counts, k)

@@ -38,27 +38,29 @@ def signature_matrix(
     n_docs = offsets.size - 1
     salted = mix64(hashes ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF))
     owner = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
-    bins = ((salted >> np.uint64(32)) % np.uint64(num_perm)).astype(np.int64)
+    bins = (((salted >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)).astype(np.int64)
     slots = np.full(n_docs * num_perm, _EMPTY, dtype=np.uint64)
     np.minimum.at(slots, owner * num_perm + bins, salted & np.uint64(0xFFFFFFFF))
     return _densify(slots.reshape(n_docs, num_perm))
 
 
 def _densify(slots: U64) -> npt.NDArray[np.uint32]:
-    """Fill each empty bin from the next non-empty bin to its right (circularly)."""
+    """Fill each empty bin from the next non-empty bin to its right (circularly), salted with
+    the distance; a text without shingles gets all slots at the maximum."""
     width = slots.shape[1]
     full = slots != _EMPTY
-    cols = np.arange(2 * width)
-    doubled = np.where(np.concatenate([full, full], axis=1), cols, 2 * width)
+    values = slots.astype(np.uint32)  # empty slots truncate to 0; they are replaced below
+    cols = np.arange(2 * width, dtype=np.int32)
+    doubled = np.where(np.concatenate([full, full], axis=1), cols, np.int32(2 * width))
     nxt = np.minimum.accumulate(doubled[:, ::-1], axis=1)[:, ::-1][:, :width]
-    has_any = full.any(axis=1)
-    nxt = np.where(has_any[:, None], nxt, np.arange(width))
-    source = np.take_along_axis(np.concatenate([slots, slots], axis=1), nxt, axis=1)
-    distance = (nxt - np.arange(width)).astype(np.uint64)
-    salt = mix64(distance) & np.uint64(0xFFFFFFFF)
-    filled = np.where(full, slots, source ^ salt)
-    filled = np.where(has_any[:, None], filled, np.uint64(0xFFFFFFFF))
-    return (filled & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    distance = nxt - cols[:width]
+    salts = (mix64(np.arange(2 * width + 1, dtype=np.uint64)) & np.uint64(0xFFFFFFFF)).astype(
+        np.uint32
+    )
+    source = np.take_along_axis(values, np.minimum(nxt, 2 * width - 1) % width, axis=1)
+    filled = np.where(full, values, source ^ salts[distance])
+    filled[~full.any(axis=1)] = 0xFFFFFFFF
+    return filled
 
 
 def signatures(
