@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from ingest.config import DedupSettings
 from ingest.dedup.canonical import choose_canonical
@@ -164,8 +164,11 @@ def _apply_canonical(
     session: Session, story: Story, settings: DedupSettings, known: dict[int, Features]
 ) -> None:
     """Choose the canonical member; set every changed member's relation to it."""
-    session.refresh(story, ["members"])
-    members: Sequence[StoryMember] = story.members
+    members: Sequence[StoryMember] = session.scalars(
+        select(StoryMember)
+        .where(StoryMember.story_id == story.id)
+        .options(selectinload(StoryMember.document))
+    ).all()
     canonical = choose_canonical([m.document for m in members], settings)
     changed = story.canonical_document_id != canonical.id
     story.canonical_document_id = canonical.id
