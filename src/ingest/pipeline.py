@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -42,9 +41,6 @@ log = logging.getLogger(__name__)
 
 #: Below this many pages a run extracts in threads; above it, in one process per core.
 PROCESS_POOL_MIN_PAGES = 40
-#: Extraction processes run at this niceness, so that the run's one writer (storing and dedup,
-#: serial by nature) gets a core whenever it has work and extraction takes what is left.
-EXTRACT_NICENESS = 10
 
 
 @contextmanager
@@ -174,7 +170,7 @@ class _Pool:
         if pages < PROCESS_POOL_MIN_PAGES:
             return None
         if self._processes is None:
-            self._processes = ProcessPoolExecutor(initializer=os.nice, initargs=(EXTRACT_NICENESS,))
+            self._processes = ProcessPoolExecutor()
         return self._processes
 
     def shutdown(self) -> None:
