@@ -39,7 +39,7 @@ __all__ = ["finish_run", "import_file", "ingest_source", "run", "select_sources"
 
 log = logging.getLogger(__name__)
 
-#: Below this many pages a run extracts in threads; above it, in one process per core.
+#: Below this many pages in all a run extracts in threads; from it, in one process per core.
 PROCESS_POOL_MIN_PAGES = 40
 
 
@@ -160,14 +160,19 @@ async def _sources(
 
 
 class _Pool:
-    """Where extraction runs: threads for small runs, one process per core for large ones."""
+    """Where extraction runs: threads while the run is small, one process per core once its
+    sources have brought ``PROCESS_POOL_MIN_PAGES`` pages in all (twenty feeds of twenty items
+    are a large run too)."""
 
     def __init__(self, settings: ExtractSettings) -> None:
         self.settings = settings
+        self._pages = 0
         self._processes: Executor | None = None
 
     def executor(self, pages: int) -> Executor | None:
-        if pages < PROCESS_POOL_MIN_PAGES:
+        """The executor for a source of ``pages`` pages; ``None`` means the loop's threads."""
+        self._pages += pages
+        if self._pages < PROCESS_POOL_MIN_PAGES:
             return None
         if self._processes is None:
             self._processes = ProcessPoolExecutor()

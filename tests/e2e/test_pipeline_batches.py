@@ -7,6 +7,7 @@ import hashlib
 import json
 import random
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,13 @@ def test_large_run_stores_each_page_once_and_second_run_is_conditional(
         states = session.scalar(select(func.count()).select_from(FetchState))
     assert documents == members == ARTICLES
     assert states == len(site)
+
+
+def test_sources_small_alone_but_large_together_extract_in_processes() -> None:
+    pool = pipeline._Pool(Settings().extract)
+    try:
+        half = pipeline.PROCESS_POOL_MIN_PAGES // 2
+        assert pool.executor(half) is None
+        assert isinstance(pool.executor(half), ProcessPoolExecutor)
+    finally:
+        pool.shutdown()
