@@ -1,4 +1,4 @@
-"""Helpers of the dedup tests: seed metadata, a simple event-date parser, a document factory."""
+"""Shared pieces of the dedup tests: seed metadata, a simple event-date parser, a document factory."""
 
 from __future__ import annotations
 

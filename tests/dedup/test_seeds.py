@@ -88,5 +88,5 @@ def test_seed_stories_any_order(
     store.close()
 
 
-def test_event_date_helper() -> None:
+def test_simple_event_date_parser() -> None:
     assert event_date("Selasa (3/9) di", datetime(2024, 9, 3)).isoformat() == "2024-09-03"
