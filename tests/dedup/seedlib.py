@@ -1,4 +1,4 @@
-"""Shared pieces of the dedup tests: seed metadata, a simple event-date parser, a document factory."""
+"""Shared pieces of the dedup tests: seed metadata, an event-date parser, a document factory."""
 
 from __future__ import annotations
 
