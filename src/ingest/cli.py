@@ -327,7 +327,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 def dedup_rebuild(ctx: typer.Context) -> None:
     """Re-cluster every stored document with the current dedup settings, without refetching.
 
-    Example: INGEST_DEDUP__NEAR_THRESHOLD=0.6 ingest dedup rebuild
+    Example: INGEST_DEDUP__NEAR_JACCARD=0.6 ingest dedup rebuild
     """
     from ingest import dedup
 
@@ -338,7 +338,11 @@ def dedup_rebuild(ctx: typer.Context) -> None:
             result = dedup.rebuild(session, settings.dedup)
     finally:
         store.close()
-    err.print(f"rebuilt: {result}")
+    relations = ", ".join(f"{count} {name}" for name, count in sorted(result.relations.items()))
+    err.print(
+        f"rebuilt {result.stories} stories from {result.documents} documents "
+        f"({relations}) in {result.duration_s:.1f} s"
+    )
 
 
 @app.command()

@@ -259,7 +259,7 @@ class SourceConfig(_Section):
 
 class Settings(BaseSettings):
     """All settings. Environment variables ``INGEST_<NAME>`` (``__`` for sections) override
-    the files: ``INGEST_DB_URL``, ``INGEST_DEDUP__NEAR_THRESHOLD``."""
+    the files: ``INGEST_DB_URL``, ``INGEST_DEDUP__NEAR_JACCARD``."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True

@@ -50,6 +50,9 @@ class Assignment:
     similarity: float
     matched_document_id: int | None
     new_story: bool
+    matched_as: str | None = None
+    """How the document matched when it joined a story (``exact``, ``near_duplicate`` or
+    ``same_story``), even when it then became the story's canonical record."""
 
 
 def view(document: Document, features: Features) -> DocView:
@@ -157,6 +160,7 @@ def assign(session: Session, document: Document, settings: DedupSettings) -> Ass
         similarity=member.similarity,
         matched_document_id=matched_id,
         new_story=match is None,
+        matched_as=None if match is None else match[0].relation,
     )
 
 
