@@ -5,9 +5,14 @@ Prefect flow call.
       └─ ingest_source, per source: discover → fetch → extract → store + dedup
     finish_run
 
-Each stored document is written with its dedup index entries and story membership in one
-transaction, so a crash never leaves half a document; running the same job again skips what is
-stored (conditional requests, then the URL) and so neither loses nor duplicates anything.
+Pages are fetched in the event loop and extracted in threads, or for runs of
+``PROCESS_POOL_MIN_PAGES`` pages or more in one process per core. One writer per run
+(:class:`~ingest.store.writer.BatchWriter`) stores the articles in arrival order, in batches:
+each batch is one transaction holding its documents with their dedup index entries and story
+membership, so a crash never leaves half a document. What the store knows of a source's URLs
+(stored documents, validators) is read once when the source starts. Running the same job again
+skips what is stored (conditional requests, then the URL) and so neither loses nor duplicates
+anything.
 """
 
 from __future__ import annotations
