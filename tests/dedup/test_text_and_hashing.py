@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
+import pytest
 from datasketch import LeanMinHash, MinHashLSH
 
-from ingest.dedup.shingles import shingle_hashes
-from ingest.dedup.signatures import band_keys, signature_matrix, signatures
+from ingest.dedup import kernels
+from ingest.dedup.shingles import shingle_hashes, shingle_hashes_numpy
+from ingest.dedup.signatures import (
+    band_keys,
+    lean_minhashes,
+    signature_matrix,
+    signature_matrix_numpy,
+    signatures,
+)
 from ingest.dedup.text import (
     normalise,
     normalised_batch,
@@ -101,3 +111,129 @@ def test_batch_normalisation_matches_per_text_normalisation(
     assert len(batch) == len(texts)
     for text, folded in zip(texts, batch, strict=True):
         assert folded.split() == normalised_bytes(text.replace("\x00", " ")).split()
+
+
+# A plain-Python reading of the hashing scheme, one value at a time: the compiled kernels and the
+# numpy passes must both give exactly its values.
+_MASK = (1 << 64) - 1
+
+
+def _ref_mix(x: int) -> int:
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def _ref_word(word: bytes) -> int:
+    head = int.from_bytes(word[:8], "little")
+    tail = int.from_bytes(word[-8:], "little") if len(word) >= 8 else 0
+    return _ref_mix(head ^ ((tail * 0x100000001B3) & _MASK) ^ ((len(word) << 56) & _MASK))
+
+
+def _ref_shingles(text: str, k: int) -> list[int]:
+    words = [_ref_word(w) for w in normalised_bytes(text).split()]
+    out = []
+    for start in range(max(len(words) - k + 1, 1) if words else 0):
+        acc = 0
+        for w in words[start : start + k]:
+            acc = (acc * 0x9E3779B97F4A7C15 + w) & _MASK
+        out.append(_ref_mix(acc))
+    return out
+
+
+def _ref_signature(hashes: list[int], num_perm: int, seed: int) -> list[int]:
+    slots: list[int | None] = [None] * num_perm
+    for h in hashes:
+        salted = _ref_mix(h ^ seed)
+        b = ((salted >> 32) * num_perm) >> 32
+        value = salted & 0xFFFFFFFF
+        current = slots[b]
+        slots[b] = value if current is None else min(current, value)
+    if all(v is None for v in slots):
+        return [0xFFFFFFFF] * num_perm
+    out = []
+    for j in range(num_perm):
+        d = 0
+        while slots[(j + d) % num_perm] is None:
+            d += 1
+        salt = _ref_mix(d) & 0xFFFFFFFF if d else 0
+        out.append(slots[(j + d) % num_perm] ^ salt)  # type: ignore[operator]
+    return out
+
+
+_SMALL = [
+    "Satu dua tiga empat lima enam tujuh",
+    "TENGGARONG – Rakor “Lintas”\u00a0Sektoral, Selasa (3/9)… penyelenggaraannya berjalan",
+    "",
+    "dua kata",
+    "   ",
+    "x",
+    "Rp 1.500.000,00 untuk 12 desa di Kutai Kartanegara pada 2024",
+    "kata\x00dengan NUL di tengah teks yang cukup panjang untuk lima",
+]
+
+
+def test_shingle_hashes_equal_the_plain_reference() -> None:
+    for k in (1, 2, 5):
+        hashes, offsets = shingle_hashes(_SMALL, k)
+        for i, text in enumerate(_SMALL):
+            got = hashes[offsets[i] : offsets[i + 1]].tolist()
+            assert got == _ref_shingles(text.replace("\x00", " "), k), (k, text)
+
+
+def test_compiled_and_numpy_paths_agree(
+    unrelated: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [u["text"] for u in unrelated] + _SMALL
+    buf = normalised_batch(texts)
+    hashes, offsets = shingle_hashes(texts, 5)
+    numpy_hashes, numpy_offsets = shingle_hashes_numpy(buf, len(texts), 5)
+    assert offsets.tolist() == numpy_offsets.tolist()
+    assert hashes.tolist() == numpy_hashes.tolist()
+    for num_perm, seed in ((128, 1), (64, 3), (7, 2**64 - 5)):
+        matrix = signature_matrix(hashes, offsets, num_perm=num_perm, seed=seed)
+        numpy_matrix = signature_matrix_numpy(hashes, offsets, num_perm=num_perm, seed=seed)
+        assert (matrix == numpy_matrix).all()
+    monkeypatch.setattr(kernels, "COMPILED", False)
+    assert bytes(normalised_batch(texts)) == bytes(buf)
+    assert shingle_hashes(texts, 5)[0].tolist() == hashes.tolist()
+
+
+def test_signature_matrix_equals_the_plain_reference() -> None:
+    rng = np.random.default_rng(7)
+    sizes = [0, 1, 2, 5, 40, 300, 0, 3]
+    hashes = rng.integers(0, 2**64, size=sum(sizes), dtype=np.uint64)
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    for num_perm, seed in ((128, 1), (16, 99)):
+        matrix = signature_matrix(hashes, offsets, num_perm=num_perm, seed=seed)
+        for d in range(len(sizes)):
+            doc = hashes[offsets[d] : offsets[d + 1]].tolist()
+            assert matrix[d].tolist() == _ref_signature(doc, num_perm, seed), (num_perm, d)
+
+
+def test_lean_minhashes_equal_datasketch_construction() -> None:
+    hashes, offsets = shingle_hashes([*_SMALL[:2], _SMALL[0] + " delapan sembilan"], 2)
+    matrix = signature_matrix(hashes, offsets, num_perm=64, seed=5)
+    ours = lean_minhashes(matrix, seed=5)
+    theirs = [LeanMinHash(seed=5, hashvalues=row, scheme="affine32") for row in matrix]
+    assert ours == theirs
+    assert [hash(a) for a in ours] == [hash(b) for b in theirs]
+    for a, b in ((0, 1), (0, 2), (1, 2)):
+        assert ours[a].jaccard(ours[b]) == theirs[a].jaccard(theirs[b])
+        assert ours[a].jaccard(theirs[b]) == theirs[a].jaccard(ours[b])
+    assert 0.5 < ours[0].jaccard(ours[2]) < 1.0
+    assert ours[0].jaccard(ours[1]) < 0.2
+    assert pickle.loads(pickle.dumps(ours[2])) == theirs[2]
+    buf = bytearray(ours[1].bytesize())
+    ours[1].serialize(buf)
+    assert LeanMinHash.deserialize(buf) == theirs[1]
+    with pytest.raises(ValueError, match="uint32"):
+        lean_minhashes(matrix.astype(np.uint64), seed=5)
+
+
+def test_normalised_batch_of_no_texts_is_empty() -> None:
+    assert normalised_batch([]).size == 0
+    hashes, offsets = shingle_hashes([], 5)
+    assert hashes.size == 0 and offsets.tolist() == [0]

@@ -23,9 +23,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from ingest.dedup import kernels
 from ingest.dedup.text import normalised_batch
 
-__all__ = ["U64", "mix64", "shingle_hashes"]
+__all__ = ["U64", "mix64", "shingle_hashes", "shingle_hashes_numpy"]
 
 U64 = npt.NDArray[np.uint64]
 
@@ -117,6 +118,16 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.in
     if not texts:
         return np.empty(0, np.uint64), np.zeros(1, np.int64)
     buf = normalised_batch(texts)
+    if kernels.COMPILED:
+        return kernels.shingles_of_batch(buf, len(texts), k)
+    return shingle_hashes_numpy(buf, len(texts), k)
+
+
+def shingle_hashes_numpy(
+    buf: npt.NDArray[np.uint8], n_texts: int, k: int
+) -> tuple[U64, npt.NDArray[np.int64]]:
+    """:func:`shingle_hashes` of a normalised batch with numpy passes only (the path without
+    numba; the compiled kernel gives the same values)."""
     words, text_index = _word_hashes(buf)
-    counts = np.bincount(text_index, minlength=len(texts)).astype(np.int64)
+    counts = np.bincount(text_index, minlength=n_texts).astype(np.int64)
     return _combine(words, text_index, counts, k)

@@ -22,11 +22,19 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash
 
+from ingest.dedup import kernels
 from ingest.dedup.shingles import U64, mix64
 
-__all__ = ["band_keys", "signature_matrix", "signatures"]
+__all__ = [
+    "band_keys",
+    "lean_minhashes",
+    "signature_matrix",
+    "signature_matrix_numpy",
+    "signatures",
+]
 
 _EMPTY = np.uint64(1 << 32)
+_SCHEME = "affine32"  # datasketch's name for 32-bit values
 
 
 def signature_matrix(
@@ -35,6 +43,17 @@ def signature_matrix(
     """A ``(len(offsets) - 1, num_perm)`` array of 32-bit MinHash values, one row per text."""
     if num_perm < 2:
         raise ValueError(f"num_perm must be at least 2, got {num_perm}")
+    seed64 = np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
+    if kernels.COMPILED:
+        return kernels.signature_rows(hashes, offsets, num_perm, seed64, _salts(num_perm))
+    return signature_matrix_numpy(hashes, offsets, num_perm=num_perm, seed=seed)
+
+
+def signature_matrix_numpy(
+    hashes: U64, offsets: npt.NDArray[np.int64], *, num_perm: int, seed: int
+) -> npt.NDArray[np.uint32]:
+    """:func:`signature_matrix` with numpy passes only (the path without numba; the compiled
+    kernel gives the same values)."""
     n_docs = offsets.size - 1
     salted = mix64(hashes ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF))
     owner = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
@@ -42,6 +61,12 @@ def signature_matrix(
     slots = np.full(n_docs * num_perm, _EMPTY, dtype=np.uint64)
     np.minimum.at(slots, owner * num_perm + bins, salted & np.uint64(0xFFFFFFFF))
     return _densify(slots.reshape(n_docs, num_perm))
+
+
+def _salts(width: int) -> npt.NDArray[np.uint32]:
+    """The salt of a value borrowed from ``d`` bins away, for ``d`` in ``0..2 * width``."""
+    mixed = mix64(np.arange(2 * width + 1, dtype=np.uint64)) & np.uint64(0xFFFFFFFF)
+    return mixed.astype(np.uint32)
 
 
 def _densify(slots: U64) -> npt.NDArray[np.uint32]:
@@ -54,9 +79,7 @@ def _densify(slots: U64) -> npt.NDArray[np.uint32]:
     doubled = np.where(np.concatenate([full, full], axis=1), cols, np.int32(2 * width))
     nxt = np.minimum.accumulate(doubled[:, ::-1], axis=1)[:, ::-1][:, :width]
     distance = nxt - cols[:width]
-    salts = (mix64(np.arange(2 * width + 1, dtype=np.uint64)) & np.uint64(0xFFFFFFFF)).astype(
-        np.uint32
-    )
+    salts = _salts(width)
     source = np.take_along_axis(values, np.minimum(nxt, 2 * width - 1) % width, axis=1)
     filled = np.where(full, values, source ^ salts[distance])
     filled[~full.any(axis=1)] = 0xFFFFFFFF
@@ -68,7 +91,25 @@ def signatures(
 ) -> list[LeanMinHash]:
     """One datasketch ``LeanMinHash`` per text (see :func:`signature_matrix`)."""
     matrix = signature_matrix(hashes, offsets, num_perm=num_perm, seed=seed)
-    return [LeanMinHash(seed=seed, hashvalues=row, scheme="affine32") for row in matrix]
+    return lean_minhashes(matrix, seed=seed)
+
+
+def lean_minhashes(matrix: npt.NDArray[np.uint32], *, seed: int) -> list[LeanMinHash]:
+    """One ``LeanMinHash(scheme="affine32")`` per row of ``matrix``, each holding a view of its
+    row (no copy). The values are already checked 32-bit integers, so the objects are filled
+    directly instead of through ``LeanMinHash.__init__``, which converts and checks every
+    row again: equal to ``LeanMinHash(seed=seed, hashvalues=row, scheme="affine32")``."""
+    if matrix.dtype != np.uint32 or matrix.ndim != 2 or matrix.shape[1] == 0:
+        raise ValueError(
+            f"need a 2-d uint32 matrix with columns, got {matrix.dtype} {matrix.shape}"
+        )
+    make = object.__new__
+    out: list[LeanMinHash] = []
+    for row in matrix:
+        lean = make(LeanMinHash)
+        lean.seed, lean.scheme, lean.hashvalues = seed, _SCHEME, row
+        out.append(lean)
+    return out
 
 
 def band_keys(row: npt.NDArray[np.uint32], bands: int) -> list[int]:
