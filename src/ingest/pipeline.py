@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -180,7 +181,11 @@ class _Pool:
         if self._pages < PROCESS_POOL_MIN_PAGES:
             return None
         if self._processes is None:
-            self._processes = ProcessPoolExecutor()
+            # Workers come from a fork server, not a fork of this process: the run has threads
+            # (the store writer, the event loop's executor) that a fork would copy mid-step.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["ingest.extract"])
+            self._processes = ProcessPoolExecutor(mp_context=context)
         return self._processes
 
     def shutdown(self) -> None:
@@ -341,7 +346,7 @@ class _SourceJob:
         assignment = outcome.assignment
         if assignment is None or assignment.new_story:
             self.summary.new_stories += 1
-        elif assignment.relation == "same_story":
+        elif (assignment.matched_as or assignment.relation) == "same_story":
             self.summary.same_story += 1
         else:
             self.summary.copies += 1

@@ -14,7 +14,7 @@ def by_outlet(stories: list[dict[str, Any]]) -> dict[frozenset[str], dict[str, A
 def test_demo_run_finds_the_copies_and_a_second_run_adds_nothing(demo: DemoRun) -> None:
     cli, first = demo.cli, demo.first
     assert first.code == 0, first.stderr
-    assert "7 new documents" in first.stderr
+    assert "7 new documents, 2 copies, 1 same-story reports, 4 new stories" in first.stderr
 
     stories = cli("stories", "--format", "jsonl").jsonl()
     members = [m for s in stories for m in s["members"]]
