@@ -126,9 +126,11 @@ def run(
 
     Example: ingest run --source kukarkab
     """
+    from ingest.progress import progress_for_terminal
     from ingest.runner import run_now
 
-    summary = run_now(state(ctx).settings(), sources=source or None)
+    with progress_for_terminal() as progress:
+        summary = run_now(state(ctx).settings(), sources=source or None, progress=progress)
     _print_summary(summary)
     if summary.status != "completed":
         raise typer.Exit(1)
@@ -150,7 +152,10 @@ def import_(
 
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    summary = import_file(state(ctx).settings(), path)
+    from ingest.progress import progress_for_terminal
+
+    with progress_for_terminal() as progress:
+        summary = import_file(state(ctx).settings(), path, progress=progress)
     _print_summary(summary)
 
 

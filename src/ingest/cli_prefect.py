@@ -114,7 +114,12 @@ def backfill(
 
     settings = _settings(ctx)
     start = parse_since(since, settings.timezone)
-    summary = run_now(settings, sources=source, since=start, trigger="backfill")
+    from ingest.progress import progress_for_terminal
+
+    with progress_for_terminal() as progress:
+        summary = run_now(
+            settings, sources=source, since=start, trigger="backfill", progress=progress
+        )
     _print_summary(summary)
     if summary.status != "completed":
         raise typer.Exit(1)

@@ -32,6 +32,7 @@ from ingest.config import ExtractSettings, Settings, SourceConfig
 from ingest.errors import ConfigError, FetchError, IngestError, NotAnArticle, SourceError
 from ingest.extract import clean_document, extract_article
 from ingest.fetch import Fetcher
+from ingest.progress import NullProgress, ProgressHook
 from ingest.records import Article, Candidate, FetchedPage
 from ingest.sources import discover
 from ingest.store import Store, health, open_store
@@ -101,7 +102,12 @@ def ingest_source(
     """One source, start to end. Raises when the source as a whole fails (a retry may help)."""
     source = settings.source(source_name)
     with opened(settings) as store:
-        return asyncio.run(_sources(settings, store, [source], run_id, since, raise_errors=True))[0]
+        summaries = asyncio.run(
+            _sources(
+                settings, store, [source], run_id, since, raise_errors=True, progress=NullProgress()
+            )
+        )
+    return summaries[0]
 
 
 def run(
@@ -110,16 +116,22 @@ def run(
     sources: Sequence[str] | None = None,
     trigger: str = "manual",
     since: datetime | None = None,
+    progress: ProgressHook | None = None,
 ) -> RunSummary:
-    """Run the selected sources now, in this process; one failing source never stops the rest."""
+    """Run the selected sources now, in this process; one failing source never stops the rest.
+    ``progress`` hears of each source and page as they are done."""
     selected = select_sources(settings, sources)
-    return _run_selected(settings, selected, trigger=trigger, since=since)
+    return _run_selected(settings, selected, trigger=trigger, since=since, progress=progress)
 
 
-def import_file(settings: Settings, path: Path) -> RunSummary:
+def import_file(
+    settings: Settings, path: Path, *, progress: ProgressHook | None = None
+) -> RunSummary:
     """Ingest a JSONL file of documents (the format of ``ingest import``) through the pipeline."""
     source = SourceConfig(name=f"import:{Path(path).name}", kind="jsonl", path=Path(path))
-    return _run_selected(settings, [source], trigger="import", since=None, raise_errors=True)
+    return _run_selected(
+        settings, [source], trigger="import", since=None, raise_errors=True, progress=progress
+    )
 
 
 def _run_selected(
@@ -129,13 +141,22 @@ def _run_selected(
     trigger: str,
     since: datetime | None,
     raise_errors: bool = False,
+    progress: ProgressHook | None = None,
 ) -> RunSummary:
     started = time.perf_counter()
     run_id = start_run(settings, trigger=trigger)
     try:
         with opened(settings) as store:
             summaries = asyncio.run(
-                _sources(settings, store, selected, run_id, since, raise_errors=raise_errors)
+                _sources(
+                    settings,
+                    store,
+                    selected,
+                    run_id,
+                    since,
+                    raise_errors=raise_errors,
+                    progress=progress or NullProgress(),
+                )
             )
     except IngestError as exc:
         finish_run(settings, run_id, [], error=str(exc))
@@ -151,18 +172,30 @@ async def _sources(
     since: datetime | None,
     *,
     raise_errors: bool,
+    progress: ProgressHook,
 ) -> list[SourceSummary]:
     writer = BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id)
     pool = _Pool(settings.extract)
     try:
         async with Fetcher(settings.fetch) as fetcher, writer:
-            jobs = [
-                _one_source(settings, store, fetcher, pool, writer, s, since, raise_errors)
-                for s in sources
-            ]
-            return list(await asyncio.gather(*jobs))
+            run = _Run(settings, store, fetcher, pool, writer, since, raise_errors, progress)
+            return list(await asyncio.gather(*(_one_source(run, s) for s in sources)))
     finally:
         pool.shutdown()
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every source of one run shares."""
+
+    settings: Settings
+    store: Store
+    fetcher: Fetcher
+    pool: _Pool
+    writer: BatchWriter
+    since: datetime | None
+    raise_errors: bool
+    progress: ProgressHook
 
 
 class _Pool:
@@ -193,34 +226,34 @@ class _Pool:
             self._processes.shutdown(cancel_futures=True)
 
 
-async def _one_source(
-    settings: Settings,
-    store: Store,
-    fetcher: Fetcher,
-    pool: _Pool,
-    writer: BatchWriter,
-    source: SourceConfig,
-    since: datetime | None,
-    raise_errors: bool,
-) -> SourceSummary:
+async def _one_source(run: _Run, source: SourceConfig) -> SourceSummary:
     summary = SourceSummary(source=source.name)
     started = time.perf_counter()
+    run.progress.discovering(source.name)
     try:
-        candidates = await discover(source, fetcher, since=since)
+        candidates = await discover(source, run.fetcher, since=run.since)
     except (SourceError, FetchError) as exc:
-        await asyncio.to_thread(_record_failure, settings, store, source, exc, summary)
+        await asyncio.to_thread(_record_failure, run.settings, run.store, source, exc, summary)
         summary.duration_s = time.perf_counter() - started
-        if raise_errors:
+        run.progress.finished(source.name, failed=True)
+        if run.raise_errors:
             raise
         return summary
     summary.discovered = len(candidates)
     unique = _unique(candidates)
-    known = await asyncio.to_thread(_known, store, [canonicalize(c.url) for c in unique])
-    job = _SourceJob(settings, fetcher, writer, source, summary, known)
-    executor = pool.executor(len(unique))
-    await asyncio.gather(*(job.process(c, executor) for c in unique))
-    await asyncio.to_thread(_record_success, store, source)
+    run.progress.discovered(source.name, len(unique))
+    known = await asyncio.to_thread(_known, run.store, [canonicalize(c.url) for c in unique])
+    job = _SourceJob(run.settings, run.fetcher, run.writer, source, summary, known)
+    executor = run.pool.executor(len(unique))
+
+    async def one(candidate: Candidate) -> None:
+        await job.process(candidate, executor)
+        run.progress.page_done(source.name)
+
+    await asyncio.gather(*(one(c) for c in unique))
+    await asyncio.to_thread(_record_success, run.store, source)
     summary.duration_s = time.perf_counter() - started
+    run.progress.finished(source.name, failed=False)
     log.info("source %s: %s", source.name, summary.to_dict())
     return summary
 

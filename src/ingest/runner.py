@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from ingest.config import Settings
 from ingest.errors import ConfigError, FetchError, IngestError, SourceError
+from ingest.progress import ProgressHook
 from ingest.summary import RunSummary, SourceSummary
 
 __all__ = [
@@ -152,8 +153,10 @@ def run_now(
     since: datetime | None = None,
     trigger: str = "manual",
     mode: Mode | None = None,
+    progress: ProgressHook | None = None,
 ) -> RunSummary:
     """Run the pipeline now and return its summary (``status`` is ``failed`` if a source failed).
+    ``progress`` is told of each source and page on the in-process path (Prefect shows its own).
 
     >>> run_now(load_settings(Path("config")), sources=["kukarkab"])  # doctest: +SKIP
     """
@@ -166,4 +169,4 @@ def run_now(
     from ingest import pipeline
 
     logger.info("running in-process without Prefect (no Prefect server configured)")
-    return pipeline.run(settings, sources=names, trigger=trigger, since=since)
+    return pipeline.run(settings, sources=names, trigger=trigger, since=since, progress=progress)
