@@ -221,6 +221,12 @@ class ScheduleSettings(_Section):
         1, ge=1, description="Runs of one deployment allowed at the same time."
     )
     serve_limit: int = Field(8, ge=1, description="Flow runs `ingest serve` executes at once.")
+    source_lease: float = Field(
+        3600.0,
+        gt=0,
+        description="Seconds a run holds a source so no other run ingests it meanwhile; "
+        "a crashed run's hold expires after this.",
+    )
     run_mode: Literal["auto", "direct", "prefect"] = Field(
         "auto",
         description="How `ingest run` executes: as a Prefect flow when a Prefect server is "

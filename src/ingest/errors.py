@@ -7,6 +7,7 @@ category. Only the CLI turns these into exit codes and one-line messages.
     ├── ConfigError          a configuration file or setting is missing or invalid
     ├── InputError           an input file (``ingest import``) has a bad line
     ├── SourceError          a source could not be discovered (feed, sitemap or listing unusable)
+    │   └── SourceBusy           another run is ingesting the source right now
     ├── FetchError           one URL could not be fetched; ``error_class`` names the kind
     │   ├── BlockedAddress       the host resolves to a refused address range
     │   ├── DNSError             the host name does not resolve
@@ -39,6 +40,7 @@ __all__ = [
     "NotFound",
     "ProtocolFailure",
     "RobotsDisallowed",
+    "SourceBusy",
     "SourceError",
     "StoreError",
     "TooLarge",
@@ -67,6 +69,12 @@ class SourceError(IngestError):
     def __init__(self, source: str, message: str) -> None:
         super().__init__(f"source {source!r}: {message}")
         self.source = source
+
+
+class SourceBusy(SourceError):
+    """Another run holds the source's lease; a retry later can help."""
+
+    error_class = "busy"
 
 
 class FetchError(IngestError):

@@ -25,11 +25,18 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ingest.config import ExtractSettings, Settings, SourceConfig
-from ingest.errors import ConfigError, FetchError, IngestError, NotAnArticle, SourceError
+from ingest.errors import (
+    ConfigError,
+    FetchError,
+    IngestError,
+    NotAnArticle,
+    SourceBusy,
+    SourceError,
+)
 from ingest.extract import clean_document, extract_article
 from ingest.fetch import Fetcher
 from ingest.progress import NullProgress, ProgressHook
@@ -37,7 +44,7 @@ from ingest.records import Article, Candidate, FetchedPage
 from ingest.sources import discover
 from ingest.store import Store, health, open_store
 from ingest.store.documents import KnownUrls, StoreOutcome, known_urls
-from ingest.store.runs import create_run, save_run
+from ingest.store.runs import create_run, run_trigger, save_run
 from ingest.store.writer import BatchWriter
 from ingest.summary import RunSummary, SourceSummary
 from ingest.urls import canonicalize, choose_canonical, host_of
@@ -178,7 +185,19 @@ async def _sources(
     pool = _Pool(settings.extract)
     try:
         async with Fetcher(settings.fetch) as fetcher, writer:
-            run = _Run(settings, store, fetcher, pool, writer, since, raise_errors, progress)
+            scheduled = await asyncio.to_thread(_is_scheduled, store, run_id)
+            run = _Run(
+                settings,
+                store,
+                fetcher,
+                pool,
+                writer,
+                since,
+                raise_errors,
+                progress,
+                run_id,
+                scheduled,
+            )
             return list(await asyncio.gather(*(_one_source(run, s) for s in sources)))
     finally:
         pool.shutdown()
@@ -196,6 +215,9 @@ class _Run:
     since: datetime | None
     raise_errors: bool
     progress: ProgressHook
+    run_id: int
+    scheduled: bool
+    """A scheduled run skips sources resting after failures; a run asked for by hand does not."""
 
 
 class _Pool:
@@ -227,6 +249,47 @@ class _Pool:
 
 
 async def _one_source(run: _Run, source: SourceConfig) -> SourceSummary:
+    """One source under its lease: no other run ingests it at the same time."""
+    if run.scheduled and not await asyncio.to_thread(_due, run.store, source.name):
+        log.info("source %s skipped: resting after failures", source.name)
+        return SourceSummary(source=source.name, skipped="resting after failures")
+    holder = await asyncio.to_thread(_acquire, run, source.name)
+    if holder is not None:
+        busy = SourceBusy(source.name, f"already being ingested by run {holder}")
+        if run.raise_errors:
+            raise busy
+        log.warning("%s", busy)
+        return SourceSummary(source=source.name, error=str(busy), error_class=busy.error_class)
+    try:
+        return await _leased_source(run, source)
+    finally:
+        await asyncio.to_thread(_release, run, source.name)
+
+
+def _acquire(run: _Run, name: str) -> int | None:
+    ttl = timedelta(seconds=run.settings.schedule.source_lease)
+    with run.store.session() as session:
+        return health.acquire_lease(
+            session, name, run_id=run.run_id, now=datetime.now(UTC), ttl=ttl
+        )
+
+
+def _release(run: _Run, name: str) -> None:
+    with run.store.session() as session:
+        health.release_lease(session, name, run_id=run.run_id)
+
+
+def _due(store: Store, name: str) -> bool:
+    with store.session() as session:
+        return health.source_due(session, name, datetime.now(UTC))
+
+
+def _is_scheduled(store: Store, run_id: int) -> bool:
+    with store.session() as session:
+        return run_trigger(session, run_id) == "schedule"
+
+
+async def _leased_source(run: _Run, source: SourceConfig) -> SourceSummary:
     summary = SourceSummary(source=source.name)
     started = time.perf_counter()
     run.progress.discovering(source.name)

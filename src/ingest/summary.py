@@ -27,6 +27,8 @@ class SourceSummary:
     duration_s: float = 0.0
     error: str | None = None
     error_class: str | None = None
+    skipped: str | None = None
+    """Why the source was not run at all (resting after failures), if it was not."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -82,6 +84,9 @@ class RunSummary:
             f"{self.total('same_story')} same-story reports",
             f"{self.total('new_stories')} new stories",
         ]
+        skipped = [s.source for s in self.sources if s.skipped]
+        if skipped:
+            parts.append(f"{len(skipped)} skipped (resting after failures)")
         rejected = sum(self.rejected().values())
         if rejected:
             parts.append(f"{rejected} rejected")

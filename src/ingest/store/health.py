@@ -19,7 +19,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ingest.errors import IngestError
@@ -117,6 +118,45 @@ def record_source_failure(
     row.last_error_class = str(getattr(error, "error_class", type(error).__name__))
     rest = min(backoff_base * 2 ** min(failures - 1, 30), backoff_max)
     row.backoff_until = at + timedelta(seconds=rest)
+
+
+def acquire_lease(
+    session: Session, name: str, *, run_id: int, now: datetime, ttl: timedelta
+) -> int | None:
+    """Take the source for ``run_id`` until ``now + ttl``; returns ``None`` when taken, else
+    the id of the run that holds it. An expired lease (a crashed run) can be taken over."""
+    try:
+        with session.begin_nested():  # a concurrent first run may insert the row first
+            _source(session, name)
+    except IntegrityError:
+        pass
+    taken = session.execute(
+        update(Source)
+        .where(Source.name == name)
+        .where(
+            or_(
+                Source.lease_until.is_(None),
+                Source.lease_until < now,
+                Source.lease_run_id == run_id,
+            )
+        )
+        .values(lease_run_id=run_id, lease_until=now + ttl)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(taken, "rowcount", 0) == 1:
+        return None
+    holder = session.scalar(select(Source.lease_run_id).where(Source.name == name))
+    return holder if holder is not None else -1
+
+
+def release_lease(session: Session, name: str, *, run_id: int) -> None:
+    """Give the source back, if ``run_id`` still holds it."""
+    session.execute(
+        update(Source)
+        .where(Source.name == name, Source.lease_run_id == run_id)
+        .values(lease_run_id=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def source_due(session: Session, name: str, now: datetime) -> bool:

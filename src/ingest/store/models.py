@@ -82,7 +82,8 @@ class Base(DeclarativeBase):
 
 
 class Source(Base):
-    """A configured source and its health."""
+    """A configured source, its health, and the lease of the run ingesting it now (so that
+    two runs never ingest one source at the same time)."""
 
     __tablename__ = "sources"
 
@@ -98,6 +99,8 @@ class Source(Base):
     last_error_class: Mapped[str | None] = mapped_column(String(40))
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     backoff_until: Mapped[datetime | None]
+    lease_run_id: Mapped[int | None] = mapped_column(Integer)
+    lease_until: Mapped[datetime | None]
 
 
 class FetchState(Base):

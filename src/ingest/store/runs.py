@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ingest.store.models import Run
 from ingest.summary import RunSummary
 
-__all__ = ["create_run", "recent_runs", "save_run"]
+__all__ = ["create_run", "recent_runs", "run_trigger", "save_run"]
 
 
 def create_run(session: Session, *, trigger: str, flow_run_id: str | None = None) -> int:
@@ -26,6 +26,11 @@ def save_run(session: Session, summary: RunSummary, *, error: str | None = None)
     run.status = summary.status
     run.summary = summary.to_dict()
     run.error = error
+
+
+def run_trigger(session: Session, run_id: int) -> str | None:
+    """What started the run (``manual``, ``schedule``, ``import``, ``backfill``, ...)."""
+    return session.scalar(select(Run.trigger).where(Run.id == run_id))
 
 
 def recent_runs(session: Session, limit: int = 20) -> list[Run]:
