@@ -1,6 +1,7 @@
 """Story-level deduplication: exact copies, near-duplicate copies and same-story reports.
 
     assign(session, document, settings) -> Assignment       one new stored document
+    assign_batch(session, documents, settings) -> [Assignment]  several, same result in order
     rebuild(session, settings) -> RebuildSummary             re-cluster the whole store
     assign_pending(session, settings) -> RebuildSummary      documents without a story yet
     explain(session, story_id) -> StoryExplanation           why each member was joined
@@ -13,7 +14,7 @@ The rules are in :mod:`ingest.dedup.rules`, the canonical choice in
 
 from __future__ import annotations
 
-from ingest.dedup.assign import AlreadyAssigned, Assignment, assign
+from ingest.dedup.assign import AlreadyAssigned, Assignment, assign, assign_batch
 from ingest.dedup.explain import (
     MemberExplanation,
     SharedPassage,
@@ -32,6 +33,7 @@ __all__ = [
     "SharedPassage",
     "StoryExplanation",
     "assign",
+    "assign_batch",
     "assign_pending",
     "explain",
     "format_explanation",

@@ -1,37 +1,37 @@
-"""Assigning one new document to a story: the step the pipeline calls for each document.
+"""Assigning new documents to stories: the step the pipeline calls for each batch it stores.
 
-    features -> candidates from the index -> rules on each candidate -> join the best match's
-    story (or start one) -> index rows -> canonical rule -> relations to the canonical record
+    features of the batch -> candidates of every document (stored index + earlier documents
+    of the batch) -> stored candidates, their stories and sentence counts, in bulk -> rules
+    on each candidate, in batch order -> canonical rule per step -> rows, in bulk
 
-Nothing here commits: the caller's transaction holds the document, its index rows and its
-membership together.
+The result is the same as assigning the documents one by one in batch order (a document can
+join a story started by an earlier document of its batch), with a constant number of SQL
+statements per batch. Nothing here commits: the caller's transaction holds the documents,
+their index rows and their memberships together.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ingest.config import DedupSettings
-from ingest.dedup.canonical import choose_canonical
+from ingest.dedup.candidates import BatchIndex
+from ingest.dedup.facts import Facts, facts_of, view
 from ingest.dedup.features import Features, featurize
-from ingest.dedup.index import (
-    add_story_passages,
-    candidate_ids,
-    index_rows,
-    passage_counts,
-    write_index,
-)
-from ingest.dedup.rules import DocView, Verdict, compare
+from ingest.dedup.index import index_rows, passage_counts, write_index
+from ingest.dedup.rules import Verdict, compare
+from ingest.dedup.stories import Member, PassageCounts, StoryBook, verdict_json
 from ingest.errors import IngestError
 from ingest.store.models import Document, Story, StoryMember
 
-__all__ = ["AlreadyAssigned", "Assignment", "assign"]
+__all__ = ["AlreadyAssigned", "Assignment", "assign", "assign_batch"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,156 +55,124 @@ class Assignment:
     ``same_story``), even when it then became the story's canonical record."""
 
 
-def view(document: Document, features: Features) -> DocView:
-    return DocView(
-        document.id,
-        document.outlet,
-        document.published_at,
-        document.event_date,
-        document.text_sha1,
-        features,
-    )
-
-
-def _verdict_json(verdict: Verdict) -> dict[str, Any]:
-    return {
-        "relation": verdict.relation,
-        "similarity": verdict.similarity,
-        "rule": verdict.rule,
-        "scores": verdict.scores,
-        "dates": verdict.dates,
-        "passages": [
-            {
-                "text": m.left,
-                "matched_text": m.right,
-                "shared_shingles": m.shared,
-                "score": m.score,
-                "stories": m.stories,
-            }
-            for m in verdict.passages
-        ],
-    }
-
-
-def _best_match(
-    session: Session, document: Document, features: Features, settings: DedupSettings
-) -> tuple[tuple[Verdict, Document] | None, int]:
-    """The best matching candidate (None when none matches) and the number verified."""
-    ids = candidate_ids(session, document, features, settings)
-    if not ids:
-        return None, 0
-    candidates = list(
-        session.scalars(
-            select(Document)
-            .join(StoryMember, StoryMember.document_id == Document.id)
-            .options(contains_eager(Document.membership))
-            .where(Document.id.in_(ids))
-            .order_by(Document.id)
-        )
-    )
-    feats = featurize([c.text for c in candidates], settings)
-    keys = [*features.sentence_keys, *(k for f in feats for k in f.sentence_keys)]
-    counts = passage_counts(session, keys)
-    new = view(document, features)
-    best: tuple[Verdict, Document] | None = None
-    for candidate, cf in zip(candidates, feats, strict=True):
-        verdict = compare(new, view(candidate, cf), settings, counts)
-        if verdict.relation and (best is None or verdict.rank() > best[0].rank()):
-            best = (verdict, candidate)
-    logger.debug(
-        "document %s: %d candidates, match %s", document.id, len(candidates), best and best[1].id
-    )
-    return best, len(candidates)
-
-
 def assign(session: Session, document: Document, settings: DedupSettings) -> Assignment:
     """Index ``document`` (stored and flushed, without a story yet) and put it in a story."""
-    if document.membership is not None:
-        raise AlreadyAssigned(
-            f"document {document.id} is already in story {document.membership.story_id}"
-        )
-    features = featurize([document.text], settings)[0]
-    match, verified = _best_match(session, document, features, settings)
-    if match is None:
-        story = Story(canonical_document_id=document.id)
-        session.add(story)
-        session.flush()
-        evidence: dict[str, Any] = {"rule": "no matching document", "candidates": verified}
-        matched_id = None
-    else:
-        verdict, matched = match
-        assert matched.membership is not None
-        story = matched.membership.story
-        evidence = {
-            "matched_document_id": matched.id,
-            "candidates": verified,
-            **_verdict_json(verdict),
-        }
-        matched_id = matched.id
-    member = StoryMember(
-        document=document,
-        story=story,
-        relation="canonical",
-        similarity=1.0,
-        matched_document_id=matched_id,
-        evidence=evidence,
-    )
-    session.add(member)
-    write_index(session, [index_rows(document.id, features, settings)])
-    add_story_passages(session, story.id, features.sentence_keys)
+    return assign_batch(session, [document], settings)[0]
+
+
+def assign_batch(
+    session: Session, documents: Sequence[Document], settings: DedupSettings
+) -> list[Assignment]:
+    """Index ``documents`` (stored and flushed, without stories yet) and put each in a
+    story, in order: the same stories, relations and scores as :func:`assign` on each."""
+    if not documents:
+        return []
     session.flush()
-    _apply_canonical(session, story, settings, {document.id: features})
-    return Assignment(
-        story_id=story.id,
-        relation=member.relation,
-        similarity=member.similarity,
-        matched_document_id=matched_id,
-        new_story=match is None,
-        matched_as=None if match is None else match[0].relation,
+    batch = [facts_of(d) for d in documents]
+    _refuse_assigned(session, [d.id for d in batch])
+    features = dict(
+        zip((d.id for d in batch), featurize([d.text for d in documents], settings), strict=True)
     )
+    candidates = _candidates(session, batch, features, settings)
+    stored = {c for ids in candidates for c in ids} - features.keys()
+    book = StoryBook.load(session, stored, {k for f in features.values() for k in f.sentence_keys})
+    features.update(_featurize_stored(session, stored, settings))
+    counts = passage_counts(session, (k for f in features.values() for k in f.sentence_keys))
+    matches = _match_all(batch, candidates, features, book, counts, settings)
+    plans = book.plan(settings)
+    missing = {m.facts.id for p in plans for m in p.todo} | {p.canonical.id for p in plans}
+    extra = _featurize_stored(session, missing - features.keys(), settings)
+    features.update(extra)
+    counts.update(passage_counts(session, (k for f in extra.values() for k in f.sentence_keys)))
+    relations = book.relate(plans, features, counts, settings)
+    story_ids = book.write(session)
+    write_index(session, [index_rows(d.id, features[d.id], settings) for d in batch])
+    _expire(session, documents, book, story_ids.values())
+    logger.debug("%d documents assigned, %d stored candidates", len(batch), len(stored))
+    return [
+        Assignment(story_ids[step.story], relation, score, matched, matched is None, how)
+        for step, (relation, score), (matched, how) in zip(
+            book.steps, relations, matches, strict=True
+        )
+    ]
 
 
-def _apply_canonical(
-    session: Session, story: Story, settings: DedupSettings, known: dict[int, Features]
-) -> None:
-    """Choose the canonical member; set every changed member's relation to it."""
-    members: Sequence[StoryMember] = session.scalars(
-        select(StoryMember)
-        .where(StoryMember.story_id == story.id)
-        .options(selectinload(StoryMember.document))
-    ).all()
-    canonical = choose_canonical([m.document for m in members], settings)
-    changed = story.canonical_document_id != canonical.id
-    story.canonical_document_id = canonical.id
-    todo = [m for m in members if changed or m.document_id in known]
-    if not todo:
-        return
-    need = [m.document for m in todo if m.document_id not in known]
-    if canonical.id not in known:
-        need.append(canonical)
-    for doc, feats in zip(need, featurize([d.text for d in need], settings), strict=True):
-        known[doc.id] = feats
-    counts = passage_counts(session, [k for f in known.values() for k in f.sentence_keys])
-    target = view(canonical, known[canonical.id])
-    for member in todo:
-        _relate(member, target, view(member.document, known[member.document_id]), settings, counts)
+def _refuse_assigned(session: Session, ids: Sequence[int]) -> None:
+    if len(set(ids)) != len(ids):
+        raise AlreadyAssigned("the same document appears twice in one batch")
+    query = select(StoryMember.document_id, StoryMember.story_id)
+    for doc_id, story_id in session.execute(query.where(StoryMember.document_id.in_(ids))):
+        raise AlreadyAssigned(f"document {doc_id} is already in story {story_id}")
 
 
-def _relate(
-    member: StoryMember,
-    canonical: DocView,
-    doc: DocView,
-    settings: DedupSettings,
+def _candidates(
+    session: Session, batch: Sequence[Facts], features: dict[int, Features], settings: DedupSettings
+) -> list[list[int]]:
+    """Each document's candidate ids, as the index stands when its turn comes."""
+    index = BatchIndex(session, batch, [features[d.id] for d in batch], settings)
+    out = []
+    for i in range(len(batch)):
+        out.append(index.candidates(i))
+        index.add(i)
+    return out
+
+
+def _featurize_stored(
+    session: Session, ids: Iterable[int], settings: DedupSettings
+) -> dict[int, Features]:
+    """Features of stored documents, from their stored text (one query, one featurize)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Document.id, Document.text).where(Document.id.in_(wanted)))
+    texts = dict(rows.tuples().all())
+    return dict(zip(wanted, featurize([texts[i] for i in wanted], settings), strict=True))
+
+
+def _match_all(
+    batch: Sequence[Facts],
+    candidates: Sequence[Sequence[int]],
+    features: dict[int, Features],
+    book: StoryBook,
     counts: dict[int, int],
+    settings: DedupSettings,
+) -> list[tuple[int | None, str | None]]:
+    """Match each document in order and put it in a story: the matched document and how."""
+    facts = {m.facts.id: m.facts for s in book.stories.values() for m in s.members}
+    running = PassageCounts(counts)
+    out: list[tuple[int | None, str | None]] = []
+    for doc, ids in zip(batch, candidates, strict=True):
+        new = view(doc, features[doc.id])
+        best: tuple[Verdict, int] | None = None
+        for cid in sorted(ids):
+            other = view(facts[cid], features[cid])
+            verdict = compare(new, other, settings, running.among(new, other))
+            if verdict.relation and (best is None or verdict.rank() > best[0].rank()):
+                best = (verdict, cid)
+        matched = None if best is None else best[1]
+        member = Member(doc, "canonical", 1.0, matched, _evidence(best, len(ids)))
+        story = None if matched is None else book.story_of[matched]
+        running.add(book.join(member, story, new.features.sentence_keys).new_keys)
+        facts[doc.id] = doc
+        out.append((matched, None if best is None else best[0].relation))
+    return out
+
+
+def _evidence(best: tuple[Verdict, int] | None, verified: int) -> dict[str, Any]:
+    if best is None:
+        return {"rule": "no matching document", "candidates": verified}
+    verdict, matched = best
+    return {"matched_document_id": matched, "candidates": verified, **verdict_json(verdict)}
+
+
+def _expire(
+    session: Session, documents: Sequence[Document], book: StoryBook, story_ids: Iterable[int]
 ) -> None:
-    evidence = dict(member.evidence or {})
-    if doc.id == canonical.id:
-        member.relation, member.similarity = "canonical", 1.0
-        evidence.pop("canonical", None)
-    else:
-        verdict = compare(doc, canonical, settings, counts)
-        joined = float(evidence.get("similarity", verdict.similarity))
-        member.relation = verdict.relation or "same_story"
-        member.similarity = verdict.similarity if verdict.relation else joined
-        evidence["canonical"] = {"document_id": canonical.id, **_verdict_json(verdict)}
-    member.evidence = evidence
+    """Rows were written with Core: let the session reload what it holds of them."""
+    for document in documents:
+        session.expire(document, ["membership"])
+    held: list[object] = [session.identity_map.get(identity_key(Story, i)) for i in story_ids]
+    held += [session.identity_map.get(identity_key(StoryMember, i)) for i in book.story_of]
+    for instance in held:
+        if instance is not None:
+            session.expire(instance)

@@ -15,16 +15,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 from ingest.config import DedupSettings
-from ingest.store.models import Document
 
-__all__ = ["choose_canonical", "named_as_original"]
+__all__ = ["CanonicalFacts", "choose_canonical", "named_as_original"]
 
 _LATEST = datetime.max.replace(tzinfo=UTC)
 
 
-def named_as_original(document: Document, members: Sequence[Document]) -> bool:
+class CanonicalFacts(Protocol):
+    """What the rule reads of a member (a ``Document`` or a ``Facts``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def outlet(self) -> str: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def syndicated_from(self) -> str | None: ...
+
+
+M = TypeVar("M", bound=CanonicalFacts)
+
+
+def named_as_original(document: CanonicalFacts, members: Sequence[CanonicalFacts]) -> bool:
     """True when another member's syndication footer names ``document``."""
     outlet = document.outlet.lower().removeprefix("www.")
     for other in members:
@@ -36,18 +54,18 @@ def named_as_original(document: Document, members: Sequence[Document]) -> bool:
     return False
 
 
-def _official(document: Document, settings: DedupSettings) -> bool:
+def _official(document: CanonicalFacts, settings: DedupSettings) -> bool:
     outlet = document.outlet.lower()
     return any(outlet.endswith(suffix.lower()) for suffix in settings.official_suffixes)
 
 
-def choose_canonical(members: Sequence[Document], settings: DedupSettings) -> Document:
+def choose_canonical(members: Sequence[M], settings: DedupSettings) -> M:
     """The canonical member under ``settings.canonical_rule``."""
     if not members:
         raise ValueError("a story without members has no canonical record")
     rule = settings.canonical_rule
 
-    def order(doc: Document) -> tuple[bool, bool, datetime, int]:
+    def order(doc: M) -> tuple[bool, bool, datetime, int]:
         named = rule in ("syndication", "official") and named_as_original(doc, members)
         official = rule == "official" and _official(doc, settings)
         return (not named, not official, doc.published_at or _LATEST, doc.id)

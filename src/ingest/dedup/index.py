@@ -1,20 +1,22 @@
-"""The persisted index: writing a document's rows and finding candidates for a new one.
+"""The persisted index: writing documents' rows and reading it for a batch of new ones.
 
-Every lookup is by key on an indexed column and bounded by the new document's own size:
-its band keys, its anchors (those held by at most ``anchor_max_df`` documents) and its
-sentences. Nothing scans the store, so the cost of adding a document does not grow with it.
+Every lookup is by key on an indexed column and bounded by the batch's own size: its
+fingerprints and band keys (at most ``max_candidates`` documents each), its anchors (postings
+read only for anchors held by at most ``anchor_max_df`` documents) and its sentences. Nothing
+scans the store, so the cost of adding a batch does not grow with it. Each lookup is one
+statement per ``_CHUNK`` keys, whatever the number of documents in the batch.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ingest.config import DedupSettings
 from ingest.dedup.features import Features
@@ -30,15 +32,20 @@ from ingest.store.models import Document, StoryMember
 
 __all__ = [
     "IndexRows",
-    "add_story_passages",
-    "candidate_ids",
+    "anchor_counts",
+    "anchor_postings",
+    "band_hits",
+    "exact_hits",
     "index_rows",
     "passage_counts",
+    "story_passages",
     "write_index",
     "write_new_story_passages",
+    "write_story_passages",
 ]
 
-_CHUNK = 500
+#: Keys per ``IN (...)`` list: under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+_CHUNK = 10_000
 
 
 def _core(model: Any) -> Table:
@@ -51,9 +58,10 @@ def params_key(settings: DedupSettings) -> str:
     return f"v1/k{settings.shingle_size}/p{settings.num_perm}/s{settings.seed}"
 
 
-def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
-    for i in range(0, len(values), _CHUNK):
-        yield values[i : i + _CHUNK]
+def _chunks(values: Collection[Any]) -> Iterable[list[Any]]:
+    ordered = sorted(set(values))
+    for i in range(0, len(ordered), _CHUNK):
+        yield ordered[i : i + _CHUNK]
 
 
 class IndexRows:
@@ -111,108 +119,103 @@ def _increment_by(
         set_={column: table.c[column] + stmt.excluded[column]},
     )
     rows = [{"key": k, column: n} for k, n in sorted(counts.items())]
-    for i in range(0, len(rows), 5 * _CHUNK):
-        session.execute(stmt, rows[i : i + 5 * _CHUNK])
+    for i in range(0, len(rows), _CHUNK):
+        session.execute(stmt, rows[i : i + _CHUNK])
+
+
+def write_story_passages(session: Session, rows: Sequence[tuple[int, int]]) -> None:
+    """Record new ``(story_id, sentence key)`` pairs (none present yet) and count each once
+    more in ``dedup_passage_counts``."""
+    if not rows:
+        return
+    session.execute(insert(_core(DedupStoryPassage)), [{"story_id": s, "key": k} for s, k in rows])
+    _increment_by(session, Counter(k for _, k in rows), DedupPassageCount, "stories")
 
 
 def write_new_story_passages(
     session: Session, stories: Sequence[tuple[int, Sequence[int]]]
 ) -> None:
-    """Bulk path for stories created together (a rebuild or a bulk load): record each story's
-    sentence keys and count every sentence once per story."""
-    rows = [{"story_id": sid, "key": k} for sid, keys in stories for k in sorted(set(keys))]
-    if not rows:
-        return
-    session.execute(insert(_core(DedupStoryPassage)), rows)
-    _increment_by(session, Counter(r["key"] for r in rows), DedupPassageCount, "stories")
+    """Bulk path for stories created together (a bulk load): record each story's sentence
+    keys and count every sentence once per story."""
+    write_story_passages(session, [(sid, k) for sid, keys in stories for k in sorted(set(keys))])
 
 
-def _anchor_candidates(session: Session, features: Features, settings: DedupSettings) -> list[int]:
-    """Documents sharing the most anchors held by at most ``anchor_max_df`` documents."""
-    anchors = features.anchors(settings.anchor_rate)
-    rare: list[int] = []
-    for part in _chunks(anchors):
-        query = select(DedupAnchorCount.key, DedupAnchorCount.documents).where(
-            DedupAnchorCount.key.in_(part)
-        )
-        counted = dict(session.execute(query).tuples().all())
-        rare.extend(k for k in part if k in counted and counted[k] <= settings.anchor_max_df)
-    if not rare:
-        return []
-    shared = func.count().label("shared")
-    return list(
-        session.scalars(
-            select(DedupAnchor.document_id)
-            .where(DedupAnchor.key.in_(rare))
-            .group_by(DedupAnchor.document_id)
-            .order_by(shared.desc(), DedupAnchor.document_id)
-            .limit(settings.max_candidates)
-        )
+def _first_per_key(
+    session: Session,
+    query: Select[Any],
+    key: InstrumentedAttribute[Any],
+    doc: InstrumentedAttribute[int],
+    keys: Collection[Any],
+    limit: int,
+) -> dict[Any, list[int]]:
+    """For each of ``keys``, the ``limit`` lowest document ids of ``query`` (ascending)."""
+    out: dict[Any, list[int]] = {}
+    for part in _chunks(keys):
+        rank = func.row_number().over(partition_by=key, order_by=doc).label("rank")
+        ranked = query.add_columns(rank).where(key.in_(part)).subquery()
+        rows = session.execute(
+            select(ranked.c[0], ranked.c[1]).where(ranked.c.rank <= limit)
+        ).tuples()
+        for k, doc_id in rows:
+            out.setdefault(k, []).append(doc_id)
+    for ids in out.values():
+        ids.sort()
+    return out
+
+
+def exact_hits(session: Session, fingerprints: Collection[str], limit: int) -> dict[str, list[int]]:
+    """Assigned documents with each ``text_sha1``: the ``limit`` lowest ids per fingerprint."""
+    query = select(Document.text_sha1, Document.id).join(
+        StoryMember, StoryMember.document_id == Document.id
     )
+    return _first_per_key(session, query, Document.text_sha1, Document.id, fingerprints, limit)
 
 
-def candidate_ids(
-    session: Session, document: Document, features: Features, settings: DedupSettings
-) -> list[int]:
-    """Indexed documents that may match: exact copies, LSH band hits, then the documents
-    sharing the most rare anchors (at most ``max_candidates`` in all)."""
-    exact = session.scalars(
-        select(Document.id)
-        .join(StoryMember, StoryMember.document_id == Document.id)
-        .where(Document.text_sha1 == document.text_sha1, Document.id != document.id)
-        .order_by(Document.id)
-        .limit(settings.max_candidates)
-    ).all()
-    found: dict[int, None] = dict.fromkeys(exact)
-    bands = features.bands(settings.lsh_bands)
-    for doc_id in session.scalars(
-        select(DedupBand.document_id)
-        .where(DedupBand.key.in_(bands))
-        .distinct()
-        .limit(settings.max_candidates)
-    ):
-        found.setdefault(doc_id)
-    for doc_id in _anchor_candidates(session, features, settings):
-        found.setdefault(doc_id)
-    found.pop(document.id, None)
-    return list(found)[: settings.max_candidates]
+def band_hits(session: Session, keys: Collection[int], limit: int) -> dict[int, list[int]]:
+    """Documents holding each LSH band key: the ``limit`` lowest ids per key."""
+    query = select(DedupBand.key, DedupBand.document_id)
+    return _first_per_key(session, query, DedupBand.key, DedupBand.document_id, keys, limit)
+
+
+def anchor_counts(session: Session, keys: Collection[int]) -> dict[int, int]:
+    """Documents holding each anchor (anchors in no document are left out)."""
+    out: dict[int, int] = {}
+    for part in _chunks(keys):
+        query = select(DedupAnchorCount.key, DedupAnchorCount.documents)
+        out.update(session.execute(query.where(DedupAnchorCount.key.in_(part))).tuples().all())
+    return out
+
+
+def anchor_postings(session: Session, keys: Collection[int]) -> dict[int, list[int]]:
+    """The documents holding each anchor; call it for rare anchors only."""
+    out: dict[int, list[int]] = {}
+    for part in _chunks(keys):
+        query = select(DedupAnchor.key, DedupAnchor.document_id)
+        for key, doc_id in session.execute(query.where(DedupAnchor.key.in_(part))).tuples():
+            out.setdefault(key, []).append(doc_id)
+    return out
 
 
 def passage_counts(session: Session, keys: Iterable[int]) -> dict[int, int]:
     """Stories holding each sentence key (keys in no story are left out)."""
-    wanted = sorted(set(keys))
     out: dict[int, int] = {}
-    for part in _chunks(wanted):
-        out.update(
-            session.execute(
-                select(DedupPassageCount.key, DedupPassageCount.stories).where(
-                    DedupPassageCount.key.in_(part)
-                )
-            )
-            .tuples()
-            .all()
-        )
+    for part in _chunks(set(keys)):
+        query = select(DedupPassageCount.key, DedupPassageCount.stories)
+        out.update(session.execute(query.where(DedupPassageCount.key.in_(part))).tuples().all())
     return out
 
 
-def add_story_passages(session: Session, story_id: int, keys: Iterable[int]) -> None:
-    """Record the sentences of a story member; count each sentence once per story."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return
-    present: set[int] = set()
-    for part in _chunks(wanted):
-        present.update(
-            session.scalars(
-                select(DedupStoryPassage.key).where(
-                    DedupStoryPassage.story_id == story_id, DedupStoryPassage.key.in_(part)
-                )
-            )
+def story_passages(
+    session: Session, story_ids: Collection[int], keys: Collection[int]
+) -> set[tuple[int, int]]:
+    """The ``(story_id, key)`` pairs present among ``story_ids`` × ``keys``."""
+    if not story_ids:
+        return set()
+    out: set[tuple[int, int]] = set()
+    stories = sorted(set(story_ids))
+    for part in _chunks(keys):
+        query = select(DedupStoryPassage.story_id, DedupStoryPassage.key).where(
+            DedupStoryPassage.story_id.in_(stories), DedupStoryPassage.key.in_(part)
         )
-    new = [k for k in wanted if k not in present]
-    if not new:
-        return
-    session.execute(
-        insert(_core(DedupStoryPassage)), [{"story_id": story_id, "key": k} for k in new]
-    )
-    _increment_by(session, Counter(new), DedupPassageCount, "stories")
+        out.update(session.execute(query).tuples().all())
+    return out

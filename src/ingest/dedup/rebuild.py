@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
-from ingest.dedup.assign import assign
+from ingest.dedup.assign import assign_batch
 from ingest.store.dedup_models import (
     DedupAnchor,
     DedupAnchorCount,
@@ -65,13 +65,14 @@ def _publication_order(session: Session, *, unassigned_only: bool) -> list[int]:
 
 
 def _assign_all(session: Session, ids: list[int], settings: DedupSettings, batch: int) -> int:
-    """Assign documents in the given order; returns the number of new stories."""
+    """Assign documents in the given order, ``batch`` at a time (the same result as one by
+    one); returns the number of new stories."""
     stories = 0
     for start in range(0, len(ids), batch):
         part = ids[start : start + batch]
         docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(part)))}
-        for doc_id in part:
-            stories += assign(session, docs[doc_id], settings).new_story
+        assigned = assign_batch(session, [docs[doc_id] for doc_id in part], settings)
+        stories += sum(a.new_story for a in assigned)
         session.flush()
         session.expunge_all()
         logger.info("dedup: %d/%d documents assigned", start + len(part), len(ids))

@@ -121,18 +121,27 @@ def add_articles(
     meanwhile: the caller's transaction then holds nothing of the batch.
     """
     known = stored_urls(session, (a.url for a in articles))
+    fresh: dict[str, Document] = {}
+    for article in articles:
+        if article.url not in known and article.url not in fresh:
+            fresh[article.url] = new_document(article, run_id=run_id)
+    session.add_all(fresh.values())
+    session.flush()
+    documents = list(fresh.values())
+    assignments = dict(
+        zip(fresh, dedup.assign_batch(session, documents, dedup_settings), strict=True)
+    )
     outcomes = []
     for article in articles:
         existing = known.get(article.url)
         if existing is not None:
             outcomes.append(StoreOutcome(existing, created=False))
             continue
-        document = new_document(article, run_id=run_id)
-        session.add(document)
-        session.flush()
-        assignment = dedup.assign(session, document, dedup_settings)
+        document = fresh[article.url]
         known[article.url] = document.id
-        outcomes.append(StoreOutcome(document.id, created=True, assignment=assignment))
+        outcomes.append(
+            StoreOutcome(document.id, created=True, assignment=assignments[article.url])
+        )
     return outcomes
 
 
