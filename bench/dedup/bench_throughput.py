@@ -27,7 +27,7 @@ from datasketch import LeanMinHash, MinHash
 
 from ingest.dedup import kernels
 from ingest.dedup.shingles import shingle_hashes
-from ingest.dedup.signatures import signatures
+from ingest.dedup.signatures import text_signatures
 
 WORD = re.compile(r"\w+")
 
@@ -45,8 +45,7 @@ def default_path(texts: list[str]) -> list[LeanMinHash]:
 def vectorised_path(texts: list[str], batch: int = 1000) -> list[LeanMinHash]:
     out: list[LeanMinHash] = []
     for i in range(0, len(texts), batch):
-        hashes, offsets = shingle_hashes(texts[i : i + batch], 5)
-        out.extend(signatures(hashes, offsets, num_perm=128, seed=1))
+        out.extend(text_signatures(texts[i : i + batch], k=5, num_perm=128, seed=1))
     return out
 
 

@@ -16,8 +16,11 @@ from ingest.dedup.signatures import (
     signature_matrix,
     signature_matrix_numpy,
     signatures,
+    text_signature_matrix,
+    text_signatures,
 )
 from ingest.dedup.text import (
+    encoded_batch,
     normalise,
     normalised_batch,
     normalised_bytes,
@@ -237,3 +240,35 @@ def test_normalised_batch_of_no_texts_is_empty() -> None:
     assert normalised_batch([]).size == 0
     hashes, offsets = shingle_hashes([], 5)
     assert hashes.size == 0 and offsets.tolist() == [0]
+
+
+def test_signatures_from_raw_text_equal_the_two_step_path(
+    unrelated: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edge = ["…awal", "akhir—", "\u00a0", "“", "x\u2013y", "é à"]  # punctuation at text edges
+    texts = [u["text"] for u in unrelated] + _SMALL + edge
+    for k, num_perm, seed in ((5, 128, 1), (1, 16, 2**64 - 5)):
+        hashes, offsets = shingle_hashes(texts, k)
+        expected = signature_matrix(hashes, offsets, num_perm=num_perm, seed=seed)
+        matrix = text_signature_matrix(texts, k=k, num_perm=num_perm, seed=seed)
+        assert matrix.tolist() == expected.tolist()
+    for i, text in enumerate(edge):
+        got = hashes[offsets[len(texts) - len(edge) + i] : offsets[len(texts) - len(edge) + i + 1]]
+        assert got.tolist() == _ref_shingles(text, 1), text
+    sigs = text_signatures(texts[:3], k=5, num_perm=64, seed=9)
+    assert sigs == signatures(*shingle_hashes(texts[:3], 5), num_perm=64, seed=9)
+    monkeypatch.setattr(kernels, "COMPILED", False)
+    assert (
+        text_signature_matrix(texts, k=1, num_perm=16, seed=2**64 - 5).tolist() == matrix.tolist()
+    )
+    with pytest.raises(ValueError, match="num_perm"):
+        text_signature_matrix(texts, k=0, num_perm=16, seed=1)
+
+
+def test_encoded_batch_marks_each_text_end() -> None:
+    for texts in (["ab", "", "cde"], ["ab", "“é”", ""]):
+        joined, ends = encoded_batch(texts)
+        assert len(joined) == sum(len(t.encode()) + 1 for t in texts)
+        assert [joined[e] for e in ends] == [0] * len(texts)
+        starts = [0, *(e + 1 for e in ends[:-1])]
+        assert [joined[s:e].decode() for s, e in zip(starts, ends, strict=True)] == texts

@@ -24,9 +24,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ingest.dedup import kernels
-from ingest.dedup.text import normalised_batch
+from ingest.dedup.text import BATCH_TABLE, encoded_batch, normalised_batch
 
-__all__ = ["U64", "mix64", "shingle_hashes", "shingle_hashes_numpy"]
+__all__ = ["U64", "longest_text", "mix64", "shingle_hashes", "shingle_hashes_numpy"]
 
 U64 = npt.NDArray[np.uint64]
 
@@ -117,10 +117,17 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.in
         raise ValueError(f"shingle size must be at least 1, got {k}")
     if not texts:
         return np.empty(0, np.uint64), np.zeros(1, np.int64)
-    buf = normalised_batch(texts)
     if kernels.COMPILED:
-        return kernels.shingles_of_batch(buf, len(texts), k)
-    return shingle_hashes_numpy(buf, len(texts), k)
+        joined, ends = encoded_batch(texts)
+        raw = np.frombuffer(joined, dtype=np.uint8)
+        scratch = kernels.scratch(longest_text(ends))
+        return kernels.shingles_of_texts(raw, ends, BATCH_TABLE, k, scratch)
+    return shingle_hashes_numpy(normalised_batch(texts), len(texts), k)
+
+
+def longest_text(ends: npt.NDArray[np.int64]) -> int:
+    """Bytes of the longest text of an encoded batch (see :func:`encoded_batch`)."""
+    return int(np.diff(ends, prepend=-1).max()) - 1
 
 
 def shingle_hashes_numpy(

@@ -18,12 +18,15 @@ with signatures made here (the slots are not the permutations of ``MinHash.updat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash
 
 from ingest.dedup import kernels
-from ingest.dedup.shingles import U64, mix64
+from ingest.dedup.shingles import U64, longest_text, mix64, shingle_hashes
+from ingest.dedup.text import BATCH_TABLE, encoded_batch
 
 __all__ = [
     "band_keys",
@@ -31,6 +34,8 @@ __all__ = [
     "signature_matrix",
     "signature_matrix_numpy",
     "signatures",
+    "text_signature_matrix",
+    "text_signatures",
 ]
 
 _EMPTY = np.uint64(1 << 32)
@@ -47,6 +52,34 @@ def signature_matrix(
     if kernels.COMPILED:
         return kernels.signature_rows(hashes, offsets, num_perm, seed64, _salts(num_perm))
     return signature_matrix_numpy(hashes, offsets, num_perm=num_perm, seed=seed)
+
+
+def text_signature_matrix(
+    texts: Sequence[str], *, k: int, num_perm: int, seed: int
+) -> npt.NDArray[np.uint32]:
+    """:func:`signature_matrix` of the word ``k``-shingles of ``texts``, without an array of
+    all shingle hashes when the compiled kernels are there: each text is folded, hashed,
+    shingled and binned while its bytes are in cache. The same values as
+    ``signature_matrix(*shingle_hashes(texts, k), ...)``."""
+    if k < 1 or num_perm < 2:
+        raise ValueError(f"need k >= 1 and num_perm >= 2, got k={k}, num_perm={num_perm}")
+    if not kernels.COMPILED or not texts:
+        hashes, offsets = shingle_hashes(texts, k)
+        return signature_matrix(hashes, offsets, num_perm=num_perm, seed=seed)
+    joined, ends = encoded_batch(texts)
+    raw = np.frombuffer(joined, dtype=np.uint8)
+    seed64 = np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
+    scratch = kernels.scratch(longest_text(ends))
+    return kernels.signatures_of_texts(
+        raw, ends, BATCH_TABLE, k, num_perm, seed64, _salts(num_perm), scratch
+    )
+
+
+def text_signatures(texts: Sequence[str], *, k: int, num_perm: int, seed: int) -> list[LeanMinHash]:
+    """One datasketch ``LeanMinHash`` per text, from the raw text (see
+    :func:`text_signature_matrix`)."""
+    matrix = text_signature_matrix(texts, k=k, num_perm=num_perm, seed=seed)
+    return lean_minhashes(matrix, seed=seed)
 
 
 def signature_matrix_numpy(

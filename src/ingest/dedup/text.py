@@ -24,6 +24,8 @@ import numpy.typing as npt
 from ingest.dedup import kernels
 
 __all__ = [
+    "BATCH_TABLE",
+    "encoded_batch",
     "normalise",
     "normalised_batch",
     "normalised_bytes",
@@ -53,9 +55,25 @@ def normalised_bytes(text: str) -> bytes:
     return folded.encode("utf-8").translate(_ASCII_TABLE)
 
 
-# For batches: NUL (the text separator) becomes a newline, ASCII letters are lower-cased.
-_BATCH_TABLE = b"\n" + bytes(c + 32 if 65 <= c <= 90 else _ASCII_TABLE[c] for c in range(1, 256))
-_BATCH_ARRAY = np.frombuffer(_BATCH_TABLE, dtype=np.uint8)
+# For batches: ASCII letters are lower-cased, other ASCII bytes (NUL and newline too) become spaces.
+_BATCH_BYTES = bytes(c + 32 if 65 <= c <= 90 else _ASCII_TABLE[c] for c in range(256))
+BATCH_TABLE = np.frombuffer(_BATCH_BYTES, dtype=np.uint8)  # the same, for the kernels
+
+
+def encoded_batch(texts: Sequence[str]) -> tuple[bytes, npt.NDArray[np.int64]]:
+    """The UTF-8 of every text, each followed by one NUL byte, and the position of each NUL.
+
+    Texts are encoded one by one unless all are ASCII: a joined string with one non-ASCII
+    character would be encoded from 2 or 4 bytes per character, several times slower.
+    """
+    if all(t.isascii() for t in texts):  # a flag lookup per text
+        joined = "\x00".join([*texts, ""]).encode("ascii")
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    else:
+        encoded = [t.encode("utf-8") for t in texts]
+        joined = b"\x00".join([*encoded, b""])
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(texts))
+    return joined, np.cumsum(lengths + 1) - 1
 
 
 def normalised_batch(texts: Sequence[str]) -> npt.NDArray[np.uint8]:
@@ -69,16 +87,11 @@ def normalised_batch(texts: Sequence[str]) -> npt.NDArray[np.uint8]:
     """
     if not texts:
         return np.empty(0, dtype=np.uint8)
-    # Encoded one by one: a joined string with one non-ASCII character would be encoded
-    # from 2 or 4 bytes per character, several times slower than copying ASCII texts.
-    joined = b"\x00".join([t.encode("utf-8") for t in texts]) + b"\x00"
-    raw = np.frombuffer(joined, dtype=np.uint8)
-    if np.count_nonzero(raw == 0) != len(texts):  # a text holds NUL: it is not a separator
-        return normalised_batch([t.replace("\x00", " ") for t in texts])
+    joined, ends = encoded_batch(texts)
     if kernels.COMPILED:
-        buf = kernels.translate(raw, _BATCH_ARRAY)
-    else:
-        buf = np.frombuffer(joined.translate(_BATCH_TABLE), dtype=np.uint8).copy()
+        return kernels.fold_batch(np.frombuffer(joined, dtype=np.uint8), ends, BATCH_TABLE)
+    buf = np.frombuffer(joined.translate(_BATCH_BYTES), dtype=np.uint8).copy()
+    buf[ends] = 10
     if not joined.isascii():
         _blank_punctuation(buf)
     return buf
