@@ -217,8 +217,11 @@ class StoryBook:
         new = sorted((k for k in self.stories if k < 0), reverse=True)
         if new:
             rows = [{"canonical_document_id": self.stories[k].canonical_id} for k in new]
-            returning = insert(Story).returning(Story.id, sort_by_parameter_order=True)
-            ids.update(zip(new, session.scalars(returning, rows).all(), strict=True))
+            # a story's canonical record belongs to it alone: it names the row (one statement,
+            # where asking for the rows in parameter order costs one statement per story)
+            returning = insert(_STORIES).returning(_STORIES.c.canonical_document_id, _STORIES.c.id)
+            created = dict(session.execute(returning, rows).tuples().all())
+            ids.update((k, created[self.stories[k].canonical_id]) for k in new)
         moved = [s for s in self.stories.values() if s.key >= 0 and s.canonical_changed]
         if moved:
             stmt = update(_STORIES).where(_STORIES.c.id == bindparam("b_id"))
