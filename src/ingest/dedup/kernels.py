@@ -2,9 +2,12 @@
 
 The functions here are plain Python over numpy arrays, compiled by ``numba.njit`` when numba
 can be imported; :data:`COMPILED` says whether they were. They compute exactly the values of
-the numpy passes in :mod:`ingest.dedup.shingles` and :mod:`ingest.dedup.signatures`, in one
-pass over the bytes and one over the shingles instead of a dozen array passes (the callers
-fall back to those passes without numba: the same values, about three times slower).
+the numpy passes in :mod:`ingest.dedup.shingles` and :mod:`ingest.dedup.signatures`. A batch
+arrives as the UTF-8 of its texts, each followed by a separator byte (see
+:func:`ingest.dedup.text.encoded_batch`), and each text is folded, split into words, hashed,
+shingled and binned in one pass over small per-text arrays (:func:`scratch`) that stay in
+cache, instead of a dozen passes over batch-sized arrays (the callers fall back to those
+passes without numba: the same values, several times slower).
 
 All arithmetic is wrapping ``uint64``: every operand is a ``np.uint64`` so that numba never
 promotes a mix of signed and unsigned integers to floats. Compiled code is cached beside the
