@@ -8,7 +8,8 @@ word 5-shingles: the default path lower-cases, splits words with a regular expre
 each shingle to bytes and feeds ``MinHash(num_perm=128).update_batch`` (SHA-1 per shingle,
 128 affine permutations); the vectorised path is ``text_signatures`` (raw text to signature
 in one compiled pass per text when numba is installed) and, for reference, the same path on
-its numpy passes only (``shingle_hashes`` + ``signatures``). The paths run in interleaved rounds; the figures are the best and the median round.
+its numpy passes only (``shingle_hashes`` + ``signatures``). The paths run in interleaved
+rounds; the figures are the best and the median round.
 The estimated Jaccard of both paths is compared with the exact Jaccard on near-copy pairs.
 """
 
