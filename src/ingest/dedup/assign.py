@@ -25,7 +25,7 @@ from ingest.config import DedupSettings
 from ingest.dedup.candidates import BatchIndex
 from ingest.dedup.facts import Facts, facts_of, view
 from ingest.dedup.features import Features, featurize
-from ingest.dedup.index import index_rows, passage_counts, write_index
+from ingest.dedup.index import index_rows, key_in, passage_counts, write_index
 from ingest.dedup.rules import Verdict, compare
 from ingest.dedup.stories import Member, PassageCounts, StoryBook, verdict_json
 from ingest.errors import IngestError
@@ -101,7 +101,9 @@ def _refuse_assigned(session: Session, ids: Sequence[int]) -> None:
     if len(set(ids)) != len(ids):
         raise AlreadyAssigned("the same document appears twice in one batch")
     query = select(StoryMember.document_id, StoryMember.story_id)
-    for doc_id, story_id in session.execute(query.where(StoryMember.document_id.in_(ids))):
+    for doc_id, story_id in session.execute(
+        query.where(key_in(session, StoryMember.document_id, ids))
+    ):
         raise AlreadyAssigned(f"document {doc_id} is already in story {story_id}")
 
 
@@ -124,7 +126,9 @@ def _featurize_stored(
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.execute(select(Document.id, Document.text).where(Document.id.in_(wanted)))
+    rows = session.execute(
+        select(Document.id, Document.text).where(key_in(session, Document.id, wanted))
+    )
     texts = dict(rows.tuples().all())
     return dict(zip(wanted, featurize([texts[i] for i in wanted], settings), strict=True))
 

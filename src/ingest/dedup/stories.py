@@ -23,7 +23,7 @@ from ingest.config import DedupSettings
 from ingest.dedup.canonical import choose_canonical
 from ingest.dedup.facts import FACT_COLUMNS, Facts, view
 from ingest.dedup.features import Features
-from ingest.dedup.index import story_passages, write_story_passages
+from ingest.dedup.index import key_in, story_passages, write_story_passages
 from ingest.dedup.rules import DocView, Verdict, compare
 from ingest.store.models import Document, Story, StoryMember
 
@@ -135,7 +135,9 @@ class StoryBook:
         book = cls()
         if not document_ids:
             return book
-        held = select(StoryMember.story_id).where(StoryMember.document_id.in_(document_ids))
+        held = select(StoryMember.story_id).where(
+            key_in(session, StoryMember.document_id, document_ids)
+        )
         query = (
             select(
                 StoryMember.story_id,
