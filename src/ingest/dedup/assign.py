@@ -112,11 +112,7 @@ def _candidates(
 ) -> list[list[int]]:
     """Each document's candidate ids, as the index stands when its turn comes."""
     index = BatchIndex(session, batch, [features[d.id] for d in batch], settings)
-    out = []
-    for i in range(len(batch)):
-        out.append(index.candidates(i))
-        index.add(i)
-    return out
+    return [index.candidates(i) for i in range(len(batch))]
 
 
 def _featurize_stored(

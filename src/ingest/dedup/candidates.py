@@ -1,8 +1,8 @@
 """Candidates for a batch of new documents.
 
-The persisted index is read once for the whole batch; the documents of the batch are then
-indexed in memory one after the other, so each document finds the stored documents *and* the
-earlier documents of its batch, exactly as if the batch had been assigned one by one:
+The persisted index is read once for the whole batch and the batch's own keys are indexed in
+memory, so each document finds the stored documents *and* the documents before it in its
+batch, exactly as if the batch had been assigned one by one:
 
 - documents with the same ``text_sha1`` (lowest ids first);
 - documents sharing an LSH band key (lowest ids first);
@@ -14,7 +14,8 @@ earlier documents of its batch, exactly as if the batch had been assigned one by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,9 +28,9 @@ __all__ = ["BatchIndex"]
 
 
 class BatchIndex:
-    """The index as each document of a batch sees it: stored rows plus earlier batch rows.
-
-    Call :meth:`candidates` for document ``i``, then :meth:`add` it, in batch order.
+    """The index as each document of a batch sees it: the stored rows, plus the rows of the
+    documents before it in the batch. Only keys held by two or more documents of the batch
+    can make one find another, so only those are tracked in memory.
     """
 
     def __init__(
@@ -49,32 +50,46 @@ class BatchIndex:
         self._counts = index.anchor_counts(session, {k for a in self._anchors for k in a})
         rare = [k for k, n in self._counts.items() if n <= settings.anchor_max_df]
         self._postings = index.anchor_postings(session, rare)
+        self._same_text = _shared([d.text_sha1] for d in docs)
+        self._same_band = _shared(self._bands)
+        self._same_anchor = _shared(self._anchors)
 
     def candidates(self, i: int) -> list[int]:
-        """The candidate ids of document ``i`` (documents before it already added)."""
+        """The candidate ids of document ``i`` of the batch."""
         limit = self._settings.max_candidates
         doc = self._docs[i]
-        exact = sorted(self._exact.get(doc.text_sha1, ()))[:limit]
-        banded = sorted({d for k in self._bands[i] for d in self._band.get(k, ())})[:limit]
-        found = dict.fromkeys(exact)
-        for doc_id in (*banded, *self._anchor_candidates(i)):
+        exact = sorted(self._with_earlier(self._exact, self._same_text, doc.text_sha1, i))
+        banded = {
+            d for k in self._bands[i] for d in self._with_earlier(self._band, self._same_band, k, i)
+        }
+        found = dict.fromkeys(exact[:limit])
+        for doc_id in (*sorted(banded)[:limit], *self._anchor_candidates(i)):
             found.setdefault(doc_id)
         found.pop(doc.id, None)
         return list(found)[:limit]
 
+    def _with_earlier(
+        self, stored: dict[Any, list[int]], shared: dict[Any, list[int]], key: Any, i: int
+    ) -> list[int]:
+        """The stored documents holding ``key`` and the batch's documents before ``i``."""
+        earlier = [self._docs[j].id for j in shared.get(key, ()) if j < i]
+        return [*stored.get(key, ()), *earlier]
+
     def _anchor_candidates(self, i: int) -> list[int]:
         most = self._settings.anchor_max_df
-        rare = [k for k in self._anchors[i] if 0 < self._counts.get(k, 0) <= most]
-        shared = Counter(d for k in rare for d in self._postings.get(k, ()))
+        shared: Counter[int] = Counter()
+        for key in self._anchors[i]:
+            earlier = sum(1 for j in self._same_anchor.get(key, ()) if j < i)
+            if 0 < self._counts.get(key, 0) + earlier <= most:
+                shared.update(self._with_earlier(self._postings, self._same_anchor, key, i))
         ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
         return [doc_id for doc_id, _ in ranked[: self._settings.max_candidates]]
 
-    def add(self, i: int) -> None:
-        """Index document ``i`` in memory (its rows are written with the batch's)."""
-        doc_id = self._docs[i].id
-        self._exact.setdefault(self._docs[i].text_sha1, []).append(doc_id)
-        for key in self._bands[i]:
-            self._band.setdefault(key, []).append(doc_id)
-        for key in self._anchors[i]:
-            self._counts[key] = self._counts.get(key, 0) + 1
-            self._postings.setdefault(key, []).append(doc_id)
+
+def _shared(keys_per_doc: Iterable[Iterable[Any]]) -> dict[Any, list[int]]:
+    """Keys held by two or more documents, with the positions of those documents."""
+    where: dict[Any, list[int]] = {}
+    for i, keys in enumerate(keys_per_doc):
+        for key in keys:
+            where.setdefault(key, []).append(i)
+    return {key: docs for key, docs in where.items() if len(docs) > 1}

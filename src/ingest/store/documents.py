@@ -12,16 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ingest import dedup
 from ingest.config import DedupSettings
 from ingest.records import Article
 from ingest.store.engine import Store
-from ingest.store.models import Document, FetchState
+from ingest.store.models import Document, FetchState, utcnow
 
 __all__ = [
     "KnownUrls",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_DOCUMENTS = cast(Table, Document.__table__)
 
 #: URLs per ``IN (...)`` query: well under SQLite's and PostgreSQL's parameter limits.
 _LOOKUP_CHUNK = 500
@@ -125,9 +128,8 @@ def add_articles(
     for article in articles:
         if article.url not in known and article.url not in fresh:
             fresh[article.url] = new_document(article, run_id=run_id)
-    session.add_all(fresh.values())
-    session.flush()
     documents = list(fresh.values())
+    _insert_documents(session, documents)
     assignments = dict(
         zip(fresh, dedup.assign_batch(session, documents, dedup_settings), strict=True)
     )
@@ -143,6 +145,25 @@ def add_articles(
             StoreOutcome(document.id, created=True, assignment=assignments[article.url])
         )
     return outcomes
+
+
+def _insert_documents(session: Session, documents: Sequence[Document]) -> None:
+    """Insert new documents with one statement (the ORM's flush inserts them one by one on
+    SQLite, to learn their ids in order; here each comes back with its unique URL) and make
+    them persistent objects of the session, as a flush would have."""
+    if not documents:
+        return
+    session.flush()
+    columns = [c.key for c in _DOCUMENTS.columns if c.key != "id"]
+    for document in documents:
+        document.created_at = utcnow()
+    rows = [{key: getattr(d, key) for key in columns} for d in documents]
+    returning = insert(_DOCUMENTS).returning(_DOCUMENTS.c.url, _DOCUMENTS.c.id)
+    ids = dict(session.execute(returning, rows).tuples().all())
+    for document in documents:
+        document.id = ids[document.url]
+        make_transient_to_detached(document)
+        session.add(document)
 
 
 def store_article(
