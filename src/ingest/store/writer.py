@@ -8,8 +8,11 @@ so that the event loop keeps fetching and feeding extraction while a batch is wr
 
 A batch holds whatever arrived while the previous one was written (at most ``max_batch``
 documents): one transaction instead of one per document and per fetch state, and a small run
-is still written at once. A crash loses at most the batch being written, never part of a
-document: the document, its index rows and its membership commit together.
+is still written at once. Fetch states ride along with the documents, or go ``max_batch`` at a
+time when no document comes. A batch is placed in stories by :func:`ingest.dedup.assign_batch`,
+with a constant number of statements per batch. A crash loses at most the batch being written
+and the fetch states queued (the next run then fetches those pages unconditionally), never
+part of a document: the document, its index rows and its membership commit together.
 """
 
 from __future__ import annotations
@@ -83,9 +86,12 @@ class BatchWriter:
             await self._task
 
     def fetched(self, page: FetchedPage, *, source: str) -> None:
-        """Queue the fetch state of ``page`` (validators for the next conditional GET)."""
+        """Queue the fetch state of ``page`` (validators for the next conditional GET). It is
+        written with the next batch of documents, or once ``max_batch`` states wait: a
+        transaction for a few states alone costs more than the states themselves."""
         self._states.append((page, source))
-        self._wake.set()
+        if len(self._states) >= self.max_batch:
+            self._wake.set()
 
     async def store(self, article: Article) -> StoreOutcome:
         """Queue ``article``; returns its outcome once its batch is committed."""
@@ -98,13 +104,17 @@ class BatchWriter:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._pending or self._states:
+            while self._pending or self._states_due():
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
                 states, self._states = self._states, []
                 await self._write_batch(batch, states)
             if self._closed:
                 return
+
+    def _states_due(self) -> bool:
+        """Fetch states alone are written ``max_batch`` at a time, or when the writer closes."""
+        return len(self._states) >= self.max_batch or (self._closed and bool(self._states))
 
     async def _write_batch(self, batch: list[_Pending], states: list[_State]) -> None:
         try:
