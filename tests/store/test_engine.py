@@ -24,3 +24,46 @@ def test_datetimes_come_back_aware_and_in_utc(store: Store) -> None:
         doc = session.scalars(select(Document)).one()
         assert doc.published_at == datetime(2024, 9, 3, 2, 0, tzinfo=UTC)
         assert doc.published_at.tzinfo is not None
+
+
+def test_a_read_then_write_transaction_survives_a_write_in_between(store: Store) -> None:
+    """A transaction reads (in a savepoint), another thread writes, then the first one writes:
+    both commit, neither fails with "database is locked". (The demo's end-to-end run, six sources
+    taking their leases from threads, is what caught this on SQLite.)"""
+    import threading
+    import time
+
+    read_done = threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with store.session() as session:
+                with session.begin_nested():  # as the source lease does
+                    session.scalars(select(Document.id)).all()
+                read_done.set()
+                time.sleep(0.5)  # the other thread writes now, or waits for us
+                session.add(
+                    Document(url="https://example.org/1", outlet="x", text="t", text_sha1="0")
+                )
+        except BaseException as exc:
+            errors.append(exc)
+
+    def second() -> None:
+        read_done.wait(5)
+        try:
+            with store.session() as session:
+                session.add(
+                    Document(url="https://example.org/2", outlet="x", text="t", text_sha1="0")
+                )
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with store.session() as session:
+        assert len(session.scalars(select(Document.id)).all()) == 2
