@@ -441,7 +441,16 @@ _register_plugins()
 def main() -> None:
     """Console entry point: one line and a non-zero status on failure, never a traceback."""
     try:
-        app(standalone_mode=True)
+        status = app(standalone_mode=False)
+    except typer.TyperException as exc:  # a usage error: unknown option, missing argument
+        message, context = exc.format_message(), getattr(exc, "ctx", None)
+        if message:  # no message: the help was shown (no arguments given)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            err.print(f"ingest: error: {message}{hint}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("ingest: aborted")
+        sys.exit(1)
     except (ConfigError, InputError) as exc:
         err.print(f"ingest: error: {exc}", markup=False, highlight=False)
         sys.exit(2)
@@ -451,3 +460,5 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("ingest: interrupted")
         sys.exit(130)
+    if isinstance(status, int) and status:
+        sys.exit(status)

@@ -55,3 +55,12 @@ def test_bad_config_is_one_line_with_exit_2(cli: Cli, tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         f"ingest: error: {tmp_path / 'sources.toml'}: sources[0] (x).urll: unknown key"
     ]
+
+
+def test_usage_errors_are_one_line_too(cli: Cli) -> None:
+    for args in (["import"], ["stories", "--format", "xml"], ["import", "x.jsonl", "--bogus"]):
+        result = cli(*args)
+        assert result.code == 2, args
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("ingest: error: "), result.stderr
+        assert "--help" in lines[0]
