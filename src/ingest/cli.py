@@ -9,7 +9,7 @@ import sys
 from dataclasses import asdict, dataclass
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,9 +21,7 @@ from ingest.logs import configure_logging
 from ingest.output import Format, default_format, render
 from ingest.store import open_store
 from ingest.summary import RunSummary
-
-if TYPE_CHECKING:
-    from ingest.dedup.explain import StoryExplanation
+from ingest.views import jsonable, print_why, story_row
 
 __all__ = ["app", "main"]
 
@@ -178,23 +176,12 @@ def stories(
     with _session(ctx) as session:
         records = query.stories(session, filters)
         if fmt is Format.table:
-            rows: Any = (_story_row(r) for r in records)
+            rows: Any = (story_row(r) for r in records)
             columns = ["story_id", "published_at", "members", "outlets", "title"]
         else:
             rows = (r.to_dict() for r in records)
             columns = ["story_id", "canonical_url", "title", "published_at", "members"]
         render(rows, fmt, columns=columns, title="Stories")
-
-
-def _story_row(record: query.StoryRecord) -> dict[str, Any]:
-    outlets = sorted({m.outlet for m in record.members})
-    return {
-        "story_id": record.story_id,
-        "published_at": record.published_at.date().isoformat() if record.published_at else "",
-        "members": len(record.members),
-        "outlets": ", ".join(outlets),
-        "title": record.title,
-    }
 
 
 @app.command()
@@ -216,10 +203,10 @@ def story(
 
             explanation = explain(session, story_id)
             if fmt is Format.table:
-                _print_why(record, explanation)
+                print_why(record, explanation, state(ctx).settings().dedup.canonical_rule)
             else:
                 render(
-                    (_jsonable(asdict(m)) for m in explanation.members),
+                    (jsonable(asdict(m)) for m in explanation.members),
                     fmt,
                     columns=["document_id", "relation", "similarity", "url", "rule"],
                 )
@@ -237,45 +224,6 @@ def story(
 
 
 _MEMBER_COLUMNS = ("url", "outlet", "published_at", "relation", "similarity")
-
-
-def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
-    def default(item: Any) -> Any:
-        return item.isoformat() if hasattr(item, "isoformat") else str(item)
-
-    result: dict[str, Any] = json.loads(json.dumps(value, default=default))
-    return result
-
-
-def _print_why(record: query.StoryRecord, explanation: StoryExplanation) -> None:
-    """``story --why`` for people: each member, the rule that joined it, what it shares."""
-    out = Console(highlight=False)
-    out.print(f"[bold]Story {record.story_id}[/bold]: {record.title}", markup=True)
-    out.print(explanation.canonical_rule, markup=False)
-    for m in explanation.members:
-        published = m.published_at.isoformat(timespec="minutes") if m.published_at else "?"
-        event = m.event_date.isoformat() if m.event_date else "none found"
-        out.print(
-            f"\n[bold]{m.relation}[/bold] {m.similarity:.3f}  {m.outlet}  {m.url}", markup=True
-        )
-        out.print(f"  published {published}, event date {event}", markup=False)
-        if m.matched_document_id is not None:
-            scores = ", ".join(f"{k} {v:.3g}" for k, v in m.scores.items())
-            out.print(
-                f"  matched document {m.matched_document_id} by {m.rule}: {scores}", markup=False
-            )
-        dates = ", ".join(f"{k} {v}" for k, v in m.dates.items() if v is not None)
-        if dates:
-            out.print(f"  dates: {dates}", markup=False)
-        for passage in m.shared_passages[:3]:
-            out.print(
-                f"  shares ({passage.score:.2f}): \u201c{_snippet(passage.text)}\u201d",
-                markup=False,
-            )
-
-
-def _snippet(text: str, width: int = 110) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 @app.command()

@@ -1,0 +1,74 @@
+"""How stories look to people at a terminal: the rows of ``ingest stories`` and the
+report of ``ingest story ID --why``."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+from ingest import query
+
+if TYPE_CHECKING:
+    from ingest.dedup.explain import StoryExplanation
+
+__all__ = ["jsonable", "print_why", "story_row"]
+
+
+def story_row(record: query.StoryRecord) -> dict[str, Any]:
+    outlets = sorted({m.outlet for m in record.members})
+    return {
+        "story_id": record.story_id,
+        "published_at": record.published_at.date().isoformat() if record.published_at else "",
+        "members": len(record.members),
+        "outlets": ", ".join(outlets),
+        "title": record.title,
+    }
+
+
+def jsonable(value: dict[str, Any]) -> dict[str, Any]:
+    def default(item: Any) -> Any:
+        return item.isoformat() if hasattr(item, "isoformat") else str(item)
+
+    result: dict[str, Any] = json.loads(json.dumps(value, default=default))
+    return result
+
+
+RULES = {
+    "official": "the original named in a syndication footer, then an official outlet, "
+    "then the earliest published",
+    "syndication": "the original named in a syndication footer, then the earliest published",
+    "earliest": "the earliest published",
+}
+
+
+def print_why(record: query.StoryRecord, explanation: StoryExplanation, rule: str) -> None:
+    """``story --why`` for people: each member, the rule that joined it, what it shares."""
+    out = Console(highlight=False)
+    out.print(f"[bold]Story {record.story_id}[/bold]: {record.title}", markup=True)
+    out.print(f"{explanation.canonical_rule}; rule {rule!r}: {RULES.get(rule, rule)}", markup=False)
+    for m in explanation.members:
+        published = m.published_at.isoformat(timespec="minutes") if m.published_at else "?"
+        event = m.event_date.isoformat() if m.event_date else "none found"
+        out.print(
+            f"\n[bold]{m.relation}[/bold] {m.similarity:.3f}  {m.outlet}  {m.url}", markup=True
+        )
+        out.print(f"  published {published}, event date {event}", markup=False)
+        if m.matched_document_id is not None:
+            scores = ", ".join(f"{k} {v:.3g}" for k, v in m.scores.items())
+            out.print(
+                f"  matched document {m.matched_document_id} by {m.rule}: {scores}", markup=False
+            )
+        dates = ", ".join(f"{k} {v}" for k, v in m.dates.items() if v is not None)
+        if dates:
+            out.print(f"  dates: {dates}", markup=False)
+        for passage in m.shared_passages[:3]:
+            out.print(
+                f"  shares ({passage.score:.2f}): \u201c{snippet(passage.text)}\u201d",
+                markup=False,
+            )
+
+
+def snippet(text: str, width: int = 110) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
