@@ -61,17 +61,25 @@ def assign(session: Session, document: Document, settings: DedupSettings) -> Ass
 
 
 def assign_batch(
-    session: Session, documents: Sequence[Document], settings: DedupSettings
+    session: Session,
+    documents: Sequence[Document],
+    settings: DedupSettings,
+    precomputed: Sequence[Features | None] | None = None,
 ) -> list[Assignment]:
     """Index ``documents`` (stored and flushed, without stories yet) and put each in a
-    story, in order: the same stories, relations and scores as :func:`assign` on each."""
+    story, in order: the same stories, relations and scores as :func:`assign` on each.
+
+    ``precomputed``, one per document, are their texts' features computed beforehand with the
+    same settings (the pipeline computes them in its extraction processes); those missing
+    (``None``, or no list at all) are computed here.
+    """
     if not documents:
         return []
     session.flush()
     batch = [facts_of(d) for d in documents]
     _refuse_assigned(session, [d.id for d in batch])
     features = dict(
-        zip((d.id for d in batch), featurize([d.text for d in documents], settings), strict=True)
+        zip((d.id for d in batch), _batch_features(documents, precomputed, settings), strict=True)
     )
     candidates = _candidates(session, batch, features, settings)
     stored = {c for ids in candidates for c in ids} - features.keys()
@@ -113,6 +121,21 @@ def _candidates(
     """Each document's candidate ids, as the index stands when its turn comes."""
     index = BatchIndex(session, batch, [features[d.id] for d in batch], settings)
     return [index.candidates(i) for i in range(len(batch))]
+
+
+def _batch_features(
+    documents: Sequence[Document],
+    precomputed: Sequence[Features | None] | None,
+    settings: DedupSettings,
+) -> list[Features]:
+    """The features of each document: the precomputed ones, the rest from their texts (one
+    featurize for all of those)."""
+    given: Sequence[Features | None] = precomputed or [None] * len(documents)
+    if len(given) != len(documents):
+        raise ValueError(f"{len(given)} precomputed features for {len(documents)} documents")
+    todo = [i for i, f in enumerate(given) if f is None]
+    computed = dict(zip(todo, featurize([documents[i].text for i in todo], settings), strict=True))
+    return [f if f is not None else computed[i] for i, f in enumerate(given)]
 
 
 def _featurize_stored(

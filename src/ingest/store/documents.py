@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ingest import dedup
 from ingest.config import DedupSettings
+from ingest.dedup.features import Features
 from ingest.records import Article
 from ingest.store.engine import Store
 from ingest.store.models import Document, FetchState, utcnow
@@ -116,23 +117,28 @@ def add_articles(
     *,
     dedup_settings: DedupSettings,
     run_id: int | None,
+    features: Sequence[Features | None] | None = None,
 ) -> list[StoreOutcome]:
     """Add ``articles`` in order, each placed in a story, inside the caller's transaction; one
     outcome per article. A URL stored already (or earlier in the batch) is left alone.
+    ``features`` are the articles' dedup features if computed already (one per article,
+    ``None`` for those to compute here).
 
     Raises :class:`~sqlalchemy.exc.IntegrityError` when another run inserts one of the URLs
     meanwhile: the caller's transaction then holds nothing of the batch.
     """
     known = stored_urls(session, (a.url for a in articles))
+    given: Sequence[Features | None] = features or [None] * len(articles)
     fresh: dict[str, Document] = {}
-    for article in articles:
+    precomputed: list[Features | None] = []
+    for article, article_features in zip(articles, given, strict=True):
         if article.url not in known and article.url not in fresh:
             fresh[article.url] = new_document(article, run_id=run_id)
+            precomputed.append(article_features)
     documents = list(fresh.values())
     _insert_documents(session, documents)
-    assignments = dict(
-        zip(fresh, dedup.assign_batch(session, documents, dedup_settings), strict=True)
-    )
+    assigned = dedup.assign_batch(session, documents, dedup_settings, precomputed)
+    assignments = dict(zip(fresh, assigned, strict=True))
     outcomes = []
     for article in articles:
         existing = known.get(article.url)
@@ -167,12 +173,24 @@ def _insert_documents(session: Session, documents: Sequence[Document]) -> None:
 
 
 def store_article(
-    store: Store, article: Article, *, dedup_settings: DedupSettings, run_id: int | None
+    store: Store,
+    article: Article,
+    *,
+    dedup_settings: DedupSettings,
+    run_id: int | None,
+    features: Features | None = None,
 ) -> StoreOutcome:
-    """Store ``article`` and place it in a story, atomically; a stored URL is left alone."""
+    """Store ``article`` and place it in a story, atomically; a stored URL is left alone.
+    ``features`` are its dedup features if computed already."""
     try:
         with store.session() as session:
-            return add_articles(session, [article], dedup_settings=dedup_settings, run_id=run_id)[0]
+            return add_articles(
+                session,
+                [article],
+                dedup_settings=dedup_settings,
+                run_id=run_id,
+                features=[features],
+            )[0]
     except IntegrityError:
         # Another run stored the same URL between our check and our insert.
         log.info("already stored by a concurrent run: %s", article.url)

@@ -5,6 +5,7 @@ so that the event loop keeps fetching and feeding extraction while a batch is wr
     async with BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id) as writer:
         writer.fetched(page, source="kukarkab")        # conditional-GET validators, queued
         outcome = await writer.store(article)          # StoreOutcome once its batch commits
+        await writer.store(article, features)          # features computed already (optional)
 
 A batch holds whatever arrived while the previous one was written (at most ``max_batch``
 documents): one transaction instead of one per document and per fetch state, and a small run
@@ -27,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
+from ingest.dedup.features import Features
 from ingest.records import Article, FetchedPage
 from ingest.store import health
 from ingest.store.documents import StoreOutcome, add_articles, store_article
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 #: Documents per transaction at most.
 DEFAULT_MAX_BATCH = 100
 
-_Pending = tuple[Article, "asyncio.Future[StoreOutcome]"]
+_Pending = tuple[Article, Features | None, "asyncio.Future[StoreOutcome]"]
 _State = tuple[FetchedPage, str]
 
 
@@ -93,10 +95,12 @@ class BatchWriter:
         if len(self._states) >= self.max_batch:
             self._wake.set()
 
-    async def store(self, article: Article) -> StoreOutcome:
-        """Queue ``article``; returns its outcome once its batch is committed."""
+    async def store(self, article: Article, features: Features | None = None) -> StoreOutcome:
+        """Queue ``article``; returns its outcome once its batch is committed. ``features``
+        are its text's dedup features when computed already (in an extraction process, say),
+        so that the writer thread does not compute them."""
         future: asyncio.Future[StoreOutcome] = asyncio.get_running_loop().create_future()
-        self._pending.append((article, future))
+        self._pending.append((article, features, future))
         self._wake.set()
         return await future
 
@@ -118,32 +122,45 @@ class BatchWriter:
 
     async def _write_batch(self, batch: list[_Pending], states: list[_State]) -> None:
         try:
-            outcomes = await asyncio.to_thread(self._write, [a for a, _ in batch], states)
+            articles = [(a, f) for a, f, _ in batch]
+            outcomes = await asyncio.to_thread(self._write, articles, states)
         except Exception as exc:  # handed to every waiter: none of them may hang
-            for _, future in batch:
+            for _, _, future in batch:
                 future.set_exception(exc)
             if not batch:
                 log.warning("fetch states not saved: %s", exc)
             return
         self.batches += 1
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
+        for (_, _, future), outcome in zip(batch, outcomes, strict=True):
             future.set_result(outcome)
 
-    def _write(self, articles: Sequence[Article], states: Sequence[_State]) -> list[StoreOutcome]:
+    def _write(
+        self, articles: Sequence[tuple[Article, Features | None]], states: Sequence[_State]
+    ) -> list[StoreOutcome]:
         """One transaction for the batch; one per document when a concurrent run got there
         first (an IntegrityError leaves nothing of the batch behind)."""
         try:
             with self._db.session() as session:
                 self._save_states(session, states)
                 return add_articles(
-                    session, articles, dedup_settings=self.dedup_settings, run_id=self.run_id
+                    session,
+                    [a for a, _ in articles],
+                    dedup_settings=self.dedup_settings,
+                    run_id=self.run_id,
+                    features=[f for _, f in articles],
                 )
         except IntegrityError:
             log.info("a concurrent run stored some of these %d documents", len(articles))
         self._write_states_alone(states)
         return [
-            store_article(self._db, article, dedup_settings=self.dedup_settings, run_id=self.run_id)
-            for article in articles
+            store_article(
+                self._db,
+                article,
+                dedup_settings=self.dedup_settings,
+                run_id=self.run_id,
+                features=features,
+            )
+            for article, features in articles
         ]
 
     @staticmethod
