@@ -29,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ingest.config import ExtractSettings, Settings, SourceConfig
-from ingest.dedup.features import Features, featurize
 from ingest.errors import (
     ConfigError,
     FetchError,
@@ -240,7 +239,7 @@ class _Pool:
             # Workers come from a fork server, not a fork of this process: the run has threads
             # (the store writer, the event loop's executor) that a fork would copy mid-step.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["ingest.extract", "ingest.dedup.features"])
+            context.set_forkserver_preload(["ingest.extract"])
             self._processes = ProcessPoolExecutor(mp_context=context)
         return self._processes
 
@@ -394,7 +393,7 @@ class _SourceJob:
 
     async def process(self, candidate: Candidate, executor: Executor | None) -> None:
         try:
-            extracted = await self._article(candidate, executor)
+            article = await self._article(candidate, executor)
         except NotAnArticle as exc:
             self.summary.rejected[exc.reason] += 1
             log.info("rejected %s", exc)
@@ -403,10 +402,10 @@ class _SourceJob:
             self.summary.failures[exc.error_class] += 1
             log.warning("fetch failed: %s", exc)
             return
-        if extracted is not None:
-            self._count(await self.writer.store(extracted.article, extracted.features))
+        if article is not None:
+            self._count(await self.writer.store(article))
 
-    async def _article(self, candidate: Candidate, executor: Executor | None) -> _Extracted | None:
+    async def _article(self, candidate: Candidate, executor: Executor | None) -> Article | None:
         outlet = candidate.outlet or self.source.outlet or host_of(candidate.url)
         if candidate.text is not None or candidate.html is not None:
             if canonicalize(candidate.url) in self.known.stored:
@@ -417,12 +416,10 @@ class _SourceJob:
         if page is None:
             return None
         self.summary.fetched += 1
-        extracted = await _in_executor(
+        article = await _in_executor(
             executor, _extract_page, page, candidate, outlet, self.settings
         )
-        article = extracted.article
-        url = canonicalize(choose_canonical(page.final_url, article.page_url))
-        return replace(extracted, article=_with_url(article, url))
+        return _with_url(article, canonicalize(choose_canonical(page.final_url, article.page_url)))
 
     async def _fetch(self, candidate: Candidate) -> FetchedPage | None:
         url = canonicalize(candidate.url)
@@ -451,26 +448,13 @@ class _SourceJob:
             self.summary.copies += 1
 
 
-@dataclass(frozen=True, slots=True)
-class _Extracted:
-    """An article and its text's dedup features, both computed in the extraction worker, so
-    that the run's writer thread only matches and writes."""
-
-    article: Article
-    features: Features
-
-
 async def _in_executor(
-    executor: Executor | None, func: Callable[..., _Extracted], *args: object
-) -> _Extracted:
+    executor: Executor | None, func: Callable[..., Article], *args: object
+) -> Article:
     return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
 
 
-def _extracted(article: Article, settings: Settings) -> _Extracted:
-    return _Extracted(article, featurize([article.text], settings.dedup)[0])
-
-
-def _extract_local(candidate: Candidate, outlet: str, settings: Settings) -> _Extracted:
+def _extract_local(candidate: Candidate, outlet: str, settings: Settings) -> Article:
     if candidate.html is not None:
         article = extract_article(
             candidate.html,
@@ -481,8 +465,7 @@ def _extract_local(candidate: Candidate, outlet: str, settings: Settings) -> _Ex
             published_hint=candidate.published_at,
             title_hint=candidate.title,
         )
-        url = canonicalize(choose_canonical(candidate.url, article.page_url))
-        return _extracted(_with_url(article, url), settings)
+        return _with_url(article, canonicalize(choose_canonical(candidate.url, article.page_url)))
     article = clean_document(
         candidate.text or "",
         url=candidate.url,
@@ -492,13 +475,13 @@ def _extract_local(candidate: Candidate, outlet: str, settings: Settings) -> _Ex
         title=candidate.title,
         published_at=candidate.published_at,
     )
-    return _extracted(_with_url(article, canonicalize(candidate.url)), settings)
+    return _with_url(article, canonicalize(candidate.url))
 
 
 def _extract_page(
     page: FetchedPage, candidate: Candidate, outlet: str, settings: Settings
-) -> _Extracted:
-    article = extract_article(
+) -> Article:
+    return extract_article(
         page.text,
         url=page.final_url,
         outlet=outlet,
@@ -507,7 +490,6 @@ def _extract_page(
         published_hint=candidate.published_at,
         title_hint=candidate.title,
     )
-    return _extracted(article, settings)
 
 
 def _with_url(article: Article, url: str) -> Article:
