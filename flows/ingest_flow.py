@@ -99,7 +99,7 @@ def ingest_flow(
         get_run_logger().info("a later scheduled run is due: skipping this one")
         return {"status": "superseded"}
     settings = load_settings(Path(config_dir) if config_dir else None, db_url=db_url)
-    names = sources or [s.name for s in settings.sources if s.enabled]
+    names = list(sources) if sources else [s.name for s in settings.select_sources()]
     kind, flow_run_id = _trigger(trigger)
     run_id = start_run(settings, kind, flow_run_id)
     retrying = ingest_source.with_options(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -291,6 +291,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment overrides the files, which arrive as init arguments.
         return env_settings, init_settings
+
+    def select_sources(self, names: Sequence[str] | None = None) -> list[SourceConfig]:
+        """The named sources (an unknown name is a ConfigError), or every enabled one."""
+        if names:
+            return [self.source(name) for name in names]
+        return [s for s in self.sources if s.enabled]
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:

@@ -67,10 +67,8 @@ def opened(settings: Settings) -> Iterator[Store]:
 
 
 def select_sources(settings: Settings, names: Sequence[str] | None) -> list[SourceConfig]:
-    """The named sources (an unknown name is a ConfigError), or every enabled one."""
-    if names:
-        return [settings.source(name) for name in names]
-    selected = [s for s in settings.sources if s.enabled]
+    """:meth:`Settings.select_sources`; having none enabled is a ConfigError here."""
+    selected = settings.select_sources(names)
     if not selected:
         raise ConfigError(f"{settings.config_dir}/sources.toml: no enabled sources")
     return selected

@@ -41,7 +41,6 @@ __all__ = [
     "parse_since",
     "prefect_home",
     "run_now",
-    "select_sources",
     "serve_state_path",
 ]
 
@@ -63,13 +62,6 @@ class RunFailed(IngestError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RunFailed, (self.summary,))
-
-
-def select_sources(settings: Settings, names: Sequence[str] | None) -> list[str]:
-    """The named sources (each must exist), or every enabled source when ``names`` is empty."""
-    if names:
-        return [settings.source(name).name for name in names]
-    return [s.name for s in settings.sources if s.enabled]
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -161,7 +153,7 @@ def run_now(
     >>> run_now(load_settings(Path("config")), sources=["kukarkab"])  # doctest: +SKIP
     """
     mode = mode or settings.schedule.run_mode
-    names = select_sources(settings, sources)
+    names = [s.name for s in settings.select_sources(sources)]
     api_url = configured_api_url() if mode != "direct" else None
     if mode == "prefect" or api_url:
         logger.info("running the ingest flow (Prefect API: %s)", api_url or "ephemeral")

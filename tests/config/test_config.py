@@ -107,3 +107,12 @@ def test_unknown_source_name_lists_the_configured_ones(tmp_path: Path) -> None:
     expected = re.escape("unknown source 'nope' (configured: kukarkab, saved)")
     with pytest.raises(ConfigError, match=expected):
         settings.source("nope")
+
+
+def test_select_sources_names_or_every_enabled_one(tmp_path: Path) -> None:
+    disabled = GOOD + "enabled = false\n"
+    settings = load_settings(write(tmp_path, disabled), environ={})
+    assert [s.name for s in settings.select_sources()] == ["kukarkab"]
+    assert [s.name for s in settings.select_sources(["saved"])] == ["saved"]
+    with pytest.raises(ConfigError, match="unknown source 'nope'"):
+        settings.select_sources(["nope"])
