@@ -76,8 +76,8 @@ def select_sources(settings: Settings, names: Sequence[str] | None) -> list[Sour
 
 def start_run(settings: Settings, *, trigger: str, flow_run_id: str | None = None) -> int:
     """Record the start of a run; returns its id."""
-    with opened(settings) as store, store.session() as session:
-        return create_run(session, trigger=trigger, flow_run_id=flow_run_id)
+    with opened(settings) as store:
+        return _start(store, trigger=trigger, flow_run_id=flow_run_id)
 
 
 def finish_run(
@@ -89,6 +89,23 @@ def finish_run(
     duration_s: float = 0.0,
 ) -> RunSummary:
     """Store the summary of a run; the run failed when a source failed or ``error`` is set."""
+    with opened(settings) as store:
+        return _finish(store, run_id, summaries, error=error, duration_s=duration_s)
+
+
+def _start(store: Store, *, trigger: str, flow_run_id: str | None = None) -> int:
+    with store.session() as session:
+        return create_run(session, trigger=trigger, flow_run_id=flow_run_id)
+
+
+def _finish(
+    store: Store,
+    run_id: int,
+    summaries: list[SourceSummary],
+    *,
+    error: str | None = None,
+    duration_s: float = 0.0,
+) -> RunSummary:
     failed = error is not None or any(s.error for s in summaries)
     summary = RunSummary(
         run_id=run_id,
@@ -96,7 +113,7 @@ def finish_run(
         sources=summaries,
         duration_s=duration_s or sum(s.duration_s for s in summaries),
     )
-    with opened(settings) as store, store.session() as session:
+    with store.session() as session:
         save_run(session, summary, error=error)
     return summary
 
@@ -149,9 +166,9 @@ def _run_selected(
     progress: ProgressHook | None = None,
 ) -> RunSummary:
     started = time.perf_counter()
-    run_id = start_run(settings, trigger=trigger)
-    try:
-        with opened(settings) as store:
+    with opened(settings) as store:
+        run_id = _start(store, trigger=trigger)
+        try:
             summaries = asyncio.run(
                 _sources(
                     settings,
@@ -163,10 +180,10 @@ def _run_selected(
                     progress=progress or NullProgress(),
                 )
             )
-    except IngestError as exc:
-        finish_run(settings, run_id, [], error=str(exc))
-        raise
-    return finish_run(settings, run_id, summaries, duration_s=time.perf_counter() - started)
+        except IngestError as exc:
+            _finish(store, run_id, [], error=str(exc))
+            raise
+        return _finish(store, run_id, summaries, duration_s=time.perf_counter() - started)
 
 
 async def _sources(
