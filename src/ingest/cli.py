@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, tzinfo
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from ingest import query
 from ingest.config import Settings, load_settings
@@ -351,21 +354,11 @@ def _zone(settings: Settings) -> tzinfo:
     return zone(settings.timezone)
 
 
-class _session:
-    """Open the configured store and a read transaction for a command."""
-
-    def __init__(self, ctx: typer.Context) -> None:
-        self.store = open_store(state(ctx).settings().db_url)
-
-    def __enter__(self) -> Any:
-        self._cm = self.store.session()
-        return self._cm.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self._cm.__exit__(*exc)  # type: ignore[arg-type]
-        finally:
-            self.store.close()
+@contextmanager
+def _session(ctx: typer.Context) -> Iterator[Session]:
+    """The configured store and a transaction, for one command."""
+    with open_store(state(ctx).settings().db_url) as store, store.session() as session:
+        yield session
 
 
 def _print_summary(summary: RunSummary) -> None:

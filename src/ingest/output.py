@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Format", "default_format", "render"]
+__all__ = ["Format", "default_format", "json_value", "render"]
 
 
 class Format(StrEnum):
@@ -42,7 +42,8 @@ def _cell(value: Any, tz: tzinfo | None = None) -> str:
     return str(value)
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """How a value JSON cannot hold is written: ISO 8601 for dates, else its text."""
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
@@ -70,11 +71,11 @@ def render(
     count = 0
     if fmt is Format.jsonl:
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False, default=_json_value) + "\n")
+            out.write(json.dumps(row, ensure_ascii=False, default=json_value) + "\n")
             count += 1
     elif fmt is Format.json:
         items = list(rows)
-        json.dump(items, out, ensure_ascii=False, indent=2, default=_json_value)
+        json.dump(items, out, ensure_ascii=False, indent=2, default=json_value)
         out.write("\n")
         count = len(items)
     elif fmt is Format.csv:

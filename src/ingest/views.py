@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from ingest import query
+from ingest.output import json_value
 
 if TYPE_CHECKING:
     from ingest.dedup.explain import StoryExplanation
@@ -28,10 +29,8 @@ def story_row(record: query.StoryRecord) -> dict[str, Any]:
 
 
 def jsonable(value: dict[str, Any]) -> dict[str, Any]:
-    def default(item: Any) -> Any:
-        return item.isoformat() if hasattr(item, "isoformat") else str(item)
-
-    result: dict[str, Any] = json.loads(json.dumps(value, default=default))
+    """``value`` with datetimes as ISO strings and tuples as lists, as JSON would give it."""
+    result: dict[str, Any] = json.loads(json.dumps(value, default=json_value))
     return result
 
 
