@@ -21,7 +21,7 @@ from ingest import query
 from ingest.config import Settings, load_settings
 from ingest.errors import ConfigError, IngestError, InputError
 from ingest.logs import configure_logging
-from ingest.output import Format, default_format, render
+from ingest.output import Format, FormatOption, default_format, render
 from ingest.store import open_store
 from ingest.summary import RunSummary
 from ingest.views import jsonable, print_why, story_row
@@ -81,9 +81,6 @@ def _root(
     ctx.obj = State(config=config, db=db)
 
 
-FormatOption = Annotated[
-    Format | None, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
-]
 SinceOption = Annotated[
     str | None, typer.Option("--since", help="Published on or after this day (YYYY-MM-DD).")
 ]

@@ -12,13 +12,9 @@ from typing import Annotated, Any
 import typer
 
 from ingest.config import Settings
-from ingest.output import Format, default_format, render
+from ingest.output import FormatOption, default_format, render
 
 __all__ = ["register", "schedule_rows"]
-
-FormatOption = Annotated[
-    Format | None, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
-]
 
 
 def _settings(ctx: typer.Context) -> Settings:

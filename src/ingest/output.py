@@ -9,12 +9,13 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from enum import StrEnum
-from typing import Any, TextIO
+from typing import Annotated, Any, TextIO
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Format", "default_format", "json_value", "render"]
+__all__ = ["Format", "FormatOption", "default_format", "json_value", "render"]
 
 
 class Format(StrEnum):
@@ -22,6 +23,12 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+
+
+#: The ``--format`` option every listing command takes.
+FormatOption = Annotated[
+    Format | None, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
+]
 
 
 def default_format(stream: TextIO | None = None) -> Format:
