@@ -21,9 +21,8 @@ import asyncio
 import logging
 import multiprocessing
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,15 +56,6 @@ log = logging.getLogger(__name__)
 PROCESS_POOL_MIN_PAGES = 40
 
 
-@contextmanager
-def opened(settings: Settings) -> Iterator[Store]:
-    store = open_store(settings.db_url)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 def select_sources(settings: Settings, names: Sequence[str] | None) -> list[SourceConfig]:
     """:meth:`Settings.select_sources`; having none enabled is a ConfigError here."""
     selected = settings.select_sources(names)
@@ -76,7 +66,7 @@ def select_sources(settings: Settings, names: Sequence[str] | None) -> list[Sour
 
 def start_run(settings: Settings, *, trigger: str, flow_run_id: str | None = None) -> int:
     """Record the start of a run; returns its id."""
-    with opened(settings) as store:
+    with open_store(settings.db_url) as store:
         return _start(store, trigger=trigger, flow_run_id=flow_run_id)
 
 
@@ -89,7 +79,7 @@ def finish_run(
     duration_s: float = 0.0,
 ) -> RunSummary:
     """Store the summary of a run; the run failed when a source failed or ``error`` is set."""
-    with opened(settings) as store:
+    with open_store(settings.db_url) as store:
         return _finish(store, run_id, summaries, error=error, duration_s=duration_s)
 
 
@@ -123,7 +113,7 @@ def ingest_source(
 ) -> SourceSummary:
     """One source, start to end. Raises when the source as a whole fails (a retry may help)."""
     source = settings.source(source_name)
-    with opened(settings) as store:
+    with open_store(settings.db_url) as store:
         summaries = asyncio.run(
             _sources(
                 settings, store, [source], run_id, since, raise_errors=True, progress=NullProgress()
@@ -166,7 +156,7 @@ def _run_selected(
     progress: ProgressHook | None = None,
 ) -> RunSummary:
     started = time.perf_counter()
-    with opened(settings) as store:
+    with open_store(settings.db_url) as store:
         run_id = _start(store, trigger=trigger)
         try:
             summaries = asyncio.run(
