@@ -416,13 +416,15 @@ class _SourceJob:
             if canonicalize(candidate.url) in self.known.stored:
                 self.summary.unchanged += 1
                 return None
-            return await _in_executor(executor, _extract_local, candidate, outlet, self.settings)
+            return await _in_executor(
+                executor, _extract_local, candidate, outlet, self.settings.extract
+            )
         page = await self._fetch(candidate)
         if page is None:
             return None
         self.summary.fetched += 1
         article = await _in_executor(
-            executor, _extract_page, page, candidate, outlet, self.settings
+            executor, _extract_page, page, candidate, outlet, self.settings.extract
         )
         return _with_url(article, canonicalize(choose_canonical(page.final_url, article.page_url)))
 
@@ -459,13 +461,13 @@ async def _in_executor(
     return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
 
 
-def _extract_local(candidate: Candidate, outlet: str, settings: Settings) -> Article:
+def _extract_local(candidate: Candidate, outlet: str, settings: ExtractSettings) -> Article:
     if candidate.html is not None:
         article = extract_article(
             candidate.html,
             url=candidate.url,
             outlet=outlet,
-            settings=settings.extract,
+            settings=settings,
             source=candidate.source,
             published_hint=candidate.published_at,
             title_hint=candidate.title,
@@ -475,7 +477,7 @@ def _extract_local(candidate: Candidate, outlet: str, settings: Settings) -> Art
         candidate.text or "",
         url=candidate.url,
         outlet=outlet,
-        settings=settings.extract,
+        settings=settings,
         source=candidate.source,
         title=candidate.title,
         published_at=candidate.published_at,
@@ -484,13 +486,13 @@ def _extract_local(candidate: Candidate, outlet: str, settings: Settings) -> Art
 
 
 def _extract_page(
-    page: FetchedPage, candidate: Candidate, outlet: str, settings: Settings
+    page: FetchedPage, candidate: Candidate, outlet: str, settings: ExtractSettings
 ) -> Article:
     return extract_article(
         page.text,
         url=page.final_url,
         outlet=outlet,
-        settings=settings.extract,
+        settings=settings,
         source=candidate.source,
         published_hint=candidate.published_at,
         title_hint=candidate.title,
