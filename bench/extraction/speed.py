@@ -1,0 +1,111 @@
+"""Extraction cost per page: ``extract_article`` against trafilatura alone, side by side.
+
+Usage: ``python bench/extraction/speed.py PATH/articles_flat.jsonl.gz [--pages 400] [--rounds 7]``
+
+Two page sets: ``--pages`` IndoSum article pages built as the fetch benchmark builds them
+(``bench/fetch/pages.py``), and the 25 article pages of ``tests/fixtures/anpandu``. For each
+set, every round times ``trafilatura.bare_extraction(html, url=url, with_metadata=True)`` with
+its defaults (the floor) and ``ingest.extract.extract_article`` with the default settings over
+all pages, one after the other in one process, the order swapped every round. It prints the
+median ms/page of each and the median of the per-round ratios (ours / floor). Times are the
+process's CPU time (``time.process_time``): on a shared machine, wall time also counts the
+time other jobs hold the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import trafilatura
+
+from ingest.config import ExtractSettings
+from ingest.errors import NotAnArticle
+from ingest.extract import extract_article
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench" / "fetch"))
+
+from pages import build_pages  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "anpandu"
+SETTINGS = ExtractSettings()
+Page = tuple[str | bytes, str]
+
+
+def floor(html: str | bytes, url: str) -> None:
+    """trafilatura alone, defaults, with metadata."""
+    trafilatura.bare_extraction(html, url=url, with_metadata=True)
+
+
+def ours(html: str | bytes, url: str) -> None:
+    """ingest's extraction, cleaning and dating; a rejected page counts like a kept one."""
+    with contextlib.suppress(NotAnArticle):
+        extract_article(html, url=url, outlet=urlsplit(url).hostname or "", settings=SETTINGS)
+
+
+def indosum_pages(path: Path, count: int) -> list[Page]:
+    """``count`` IndoSum pages as the fetch benchmark serves them, decoded as the fetcher does."""
+    built = build_pages(path, count, ["127.0.0.1"], 8080)
+    return [(body.decode("utf-8"), f"http://{h}:8080{p}") for (h, p), body in built.items()]
+
+
+def anpandu_pages() -> list[Page]:
+    """The 25 saved article pages of the quality benchmark, as bytes."""
+    records = json.loads((FIXTURES / "ground_truth.json").read_text())["records"]
+    return [
+        ((FIXTURES / r["local_file"]).read_bytes(), r["url"])
+        for r in records
+        if r["page_type"] == "article"
+    ]
+
+
+def seconds(fn: Callable[[str | bytes, str], None], pages: list[Page]) -> float:
+    started = time.process_time()
+    for html, url in pages:
+        fn(html, url)
+    return time.process_time() - started
+
+
+def compare(name: str, pages: list[Page], rounds: int) -> None:
+    """Interleaved rounds of the floor and ours; one line of medians."""
+    seconds(floor, pages[:10])
+    seconds(ours, pages[:10])
+    floors: list[float] = []
+    mine: list[float] = []
+    for index in range(rounds):
+        if index % 2:
+            mine.append(seconds(ours, pages))
+            floors.append(seconds(floor, pages))
+        else:
+            floors.append(seconds(floor, pages))
+            mine.append(seconds(ours, pages))
+    per_page = 1000 / len(pages)
+    ratio = statistics.median(m / f for m, f in zip(mine, floors, strict=True))
+    print(
+        f"{name:<22} {len(pages):>4} pages | floor (bare_extraction default, metadata)"
+        f" {statistics.median(floors) * per_page:6.2f} ms/page"
+        f" | extract_article {statistics.median(mine) * per_page:6.2f} ms/page"
+        f" | ratio {ratio:.2f}x"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("articles", type=Path, help="IndoSum articles_flat.jsonl.gz")
+    parser.add_argument("--pages", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    compare("IndoSum (bench pages)", indosum_pages(args.articles, args.pages), args.rounds)
+    compare("anpandu (25 articles)", anpandu_pages(), args.rounds)
+
+
+if __name__ == "__main__":
+    main()
