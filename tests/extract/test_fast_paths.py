@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import unicodedata
 from pathlib import Path
 
 import ftfy
 import py3langid
 import pytest
 
+from ingest.clean import dates
+from ingest.clean.chrome import drop_leading_headlines
 from ingest.clean.language import detect_language
-from ingest.clean.unicode import repair_mojibake
+from ingest.clean.unicode import repair_mojibake, split_paragraphs
 from ingest.errors import NotAnArticle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,3 +68,59 @@ def test_not_an_article_survives_a_process_boundary() -> None:
     error = NotAnArticle("https://a.example/kategori/x", "listing", "a list of teasers")
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.url, copy.reason, str(copy)) == (error.url, error.reason, str(error))
+
+
+ODD_TEXTS = [
+    "Rapat digelar ſenin (3/9) dan Selasa (4/9/2024).",
+    "İstanbul, Rabu (5/9): rapat. Kamıs (6/9) juga.",
+    "Jum’at (6/9/24) pagi\u2028dan Minggu, 8 September 2024 \x1c sore.",
+    "  Satu\u00a0 dua\u200b  \r\n\r\n tiga\u00ad e\u0301 ",
+    "JUDUL: Berita Hari Ini!\n— judul, berita hari ini —\nJudul berita hari ini besok.",
+]
+
+
+@pytest.mark.parametrize("pattern", [dates._PAREN, dates._IN_TEXT])
+def test_day_name_scan_finds_what_a_full_scan_finds(pattern: re.Pattern[str]) -> None:
+    found = 0
+    for text in [*TEXTS, *ODD_TEXTS]:
+        expected = [m.span() for m in pattern.finditer(text)]
+        starts = dates._day_starts(text)
+        assert [m.span() for m in dates._day_matches(pattern, text, starts)] == expected
+        found += len(expected)
+    assert found >= 4
+
+
+def _paragraphs_by_regex(text: str) -> list[str]:
+    """The whitespace rule without its shortcuts."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n"))
+    return [line for line in lines if line]
+
+
+def test_paragraph_split_matches_the_regex_rule() -> None:
+    for text in [*TEXTS, *ODD_TEXTS]:
+        assert split_paragraphs(text) == _paragraphs_by_regex(text)
+    assert split_paragraphs(ODD_TEXTS[3]) == ["Satu dua", "tiga \u00e9"]
+
+
+def _without_title_by_norm(lines: list[str], title: str) -> list[str]:
+    """The title-repeat rule without its first-word shortcut."""
+
+    def norm(text: str) -> str:
+        return re.sub(r"\W+", " ", text).strip().casefold()
+
+    kept = drop_leading_headlines(lines)
+    return [line for line in kept if norm(line) != norm(title)] if title else kept
+
+
+def test_title_repeat_shortcut_drops_what_normalising_every_line_drops() -> None:
+    dropped = 0
+    for text in [*TEXTS, *ODD_TEXTS]:
+        lines = split_paragraphs(text)
+        for title in {*lines[:3], f"— {lines[-1].upper()} !", "", "—"}:
+            expected = _without_title_by_norm(lines, title)
+            assert drop_leading_headlines(lines, title) == expected
+            dropped += len(drop_leading_headlines(lines)) - len(expected)
+    assert dropped > 10

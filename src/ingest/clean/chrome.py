@@ -31,9 +31,8 @@ _RELATED = re.compile(
     r"|^\W*disclaimer\s*:",
     re.IGNORECASE,
 )
-_AD_MARKER = re.compile(
-    r"(?:\s*\b(?:ADVERTISEMENT|SCROLL TO CONTINUE WITH CONTENT|Advertisement)\b)+\s*"
-)
+_AD_WORDS = ("ADVERTISEMENT", "SCROLL TO CONTINUE WITH CONTENT", "Advertisement")
+_AD_MARKER = re.compile(r"(?:\s*\b(?:" + "|".join(_AD_WORDS) + r")\b)+\s*")
 _BREADCRUMB = re.compile(
     r"^(?:home|beranda|index|indeks)\s*(?:[/>»›|]\s*[^/>»›|]{1,40}\s*)+$", re.IGNORECASE
 )
@@ -49,6 +48,13 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
 _RELATIVE_TIME = re.compile(
     r"^\d+\s+(?:detik|menit|jam|hari|minggu|bulan)\s+(?:yang\s+)?lalu$", re.IGNORECASE
 )
+_STAMP_WORDS = re.compile(
+    r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|pukul|wib|wita|wit|"
+    r"diperbarui|dipublikasikan|diterbitkan|terbit|update|updated|published)\b|[\d:/.,\-–|()]",
+    re.IGNORECASE,
+)
+_NON_WORD = re.compile(r"\W+")
+_WORD_RUN = re.compile(r"\w+")
 
 
 def drop_inline_related(lines: list[str]) -> list[str]:
@@ -69,7 +75,10 @@ def drop_embedded_posts(lines: list[str]) -> list[str]:
 
 def strip_ad_markers(lines: list[str]) -> list[str]:
     """Remove advertisement markers that sit inside a paragraph, keeping the paragraph."""
-    kept = (_AD_MARKER.sub(" ", line).strip() for line in lines)
+    kept = (
+        _AD_MARKER.sub(" ", line).strip() if any(w in line for w in _AD_WORDS) else line.strip()
+        for line in lines
+    )
     return [line for line in kept if line]
 
 
@@ -100,14 +109,7 @@ def _is_stamp(line: str) -> bool:
         return True
     if len(bare) > 60 or len(bare.split()) > 9 or parse_indonesian_datetime(bare) is None:
         return False
-    leftover = re.sub(
-        r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|pukul|wib|wita|wit|"
-        r"diperbarui|dipublikasikan|diterbitkan|terbit|update|updated|published)\b|[\d:/.,\-–|()]",
-        "",
-        bare,
-        flags=re.IGNORECASE,
-    )
-    return len(leftover.split()) <= 1
+    return len(_STAMP_WORDS.sub("", bare).split()) <= 1
 
 
 def is_headline_like(line: str, *, max_words: int = 20) -> bool:
@@ -118,11 +120,16 @@ def is_headline_like(line: str, *, max_words: int = 20) -> bool:
 def drop_leading_headlines(lines: list[str], title: str | None = None) -> list[str]:
     """Remove the title, kicker and caption lines before the first sentence, and any later
     line that repeats the title."""
-    wanted = _norm(title) if title else None
     start = 0
     while start < len(lines) - 1 and is_headline_like(lines[start]):
         start += 1
-    return [line for line in lines[start:] if wanted is None or _norm(line) != wanted]
+    wanted = _norm(title) if title else None
+    if wanted is None:
+        return lines[start:]
+    # A line equal to the title once normalised opens with the title's first word: checking
+    # that rules out most lines without normalising them.
+    first = wanted.split(" ", 1)[0]
+    return [x for x in lines[start:] if _first_word(x) != first or _norm(x) != wanted]
 
 
 def drop_trailing_related(lines: list[str]) -> list[str]:
@@ -134,5 +141,11 @@ def drop_trailing_related(lines: list[str]) -> list[str]:
     return lines[:end]
 
 
+def _first_word(text: str) -> str:
+    """The first run of word characters of ``text``, case-folded, as :func:`_norm` gives it."""
+    match = _WORD_RUN.search(text)
+    return match.group().casefold() if match else ""
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().casefold()
+    return _NON_WORD.sub(" ", text).strip().casefold()

@@ -13,7 +13,6 @@ __all__ = ["normalise_whitespace", "repair_mojibake", "split_paragraphs"]
 # (UTF-8 C2 A0 read as Latin-1) once the A0 has been turned into a plain space or dropped.
 _ORPHAN_A_CIRCUMFLEX = re.compile(r"\u00c2(?=[\s\u00a0]|$)")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"[^\S\n]+")
 # Text made only of these characters is left as it is by ftfy (no mojibake, no HTML entity,
 # no control character, no odd line break, ligature or full-width form), so ftfy is skipped.
 _FTFY_NOOP = re.compile(
@@ -42,12 +41,16 @@ def normalise_whitespace(text: str) -> str:
     >>> normalise_whitespace("  Satu\\u00a0 dua  \\n\\n\\n tiga ")
     'Satu dua\\ntiga'
     """
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(split_paragraphs(text))
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """The non-empty, trimmed lines of ``text``."""
-    return [line for line in normalise_whitespace(text).split("\n") if line]
+    """The lines of ``text`` normalised as :func:`normalise_whitespace` does, empty ones
+    dropped."""
+    if not text.isascii():
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # str.split() splits at the characters \s matches, so this collapses runs of spaces and
+    # trims the line.
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return [line for line in lines if line]
