@@ -15,25 +15,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ingest.config import DedupSettings
 from ingest.dedup.candidates import BatchIndex
 from ingest.dedup.facts import Facts, facts_of, view
-from ingest.dedup.features import Features, featurize
+from ingest.dedup.features import Features, RecentFeatures, featurize
 from ingest.dedup.index import index_rows, key_in, passage_counts, write_index
 from ingest.dedup.rules import Verdict, compare
 from ingest.dedup.stories import Member, PassageCounts, StoryBook, verdict_json
 from ingest.errors import IngestError
 from ingest.store.models import Document, Story, StoryMember
 
-__all__ = ["AlreadyAssigned", "Assignment", "assign", "assign_batch"]
+__all__ = ["AlreadyAssigned", "Assignment", "assign", "assign_batch", "assign_stored"]
 
 logger = logging.getLogger(__name__)
+
+_DOCUMENTS = cast(Table, Document.__table__)
+
+#: Features of the documents assigned or read lately in this process: the next batches'
+#: stored candidates are mostly among them.
+_RECENT = RecentFeatures(1024)
 
 
 class AlreadyAssigned(IngestError):
@@ -76,10 +82,29 @@ def assign_batch(
     if not documents:
         return []
     session.flush()
-    batch = [facts_of(d) for d in documents]
+    texts = [d.text for d in documents]
+    assigned = assign_stored(
+        session, [facts_of(d) for d in documents], texts, settings, precomputed
+    )
+    for document in documents:
+        session.expire(document, ["membership"])
+    return assigned
+
+
+def assign_stored(
+    session: Session,
+    batch: Sequence[Facts],
+    texts: Sequence[str],
+    settings: DedupSettings,
+    precomputed: Sequence[Features | None] | None = None,
+) -> list[Assignment]:
+    """:func:`assign_batch` of stored documents given by their facts and texts (no ORM
+    objects: the caller inserted their rows with Core, say)."""
+    if not batch:
+        return []
     _refuse_assigned(session, [d.id for d in batch])
     features = dict(
-        zip((d.id for d in batch), _batch_features(documents, precomputed, settings), strict=True)
+        zip((d.id for d in batch), _batch_features(texts, precomputed, settings), strict=True)
     )
     candidates = _candidates(session, batch, features, settings)
     stored = {c for ids in candidates for c in ids} - features.keys()
@@ -95,7 +120,7 @@ def assign_batch(
     relations = book.relate(plans, features, counts, settings)
     story_ids = book.write(session)
     write_index(session, [index_rows(d.id, features[d.id], settings) for d in batch])
-    _expire(session, documents, book, story_ids.values())
+    _expire(session, book, story_ids.values())
     logger.debug("%d documents assigned, %d stored candidates", len(batch), len(stored))
     return [
         Assignment(story_ids[step.story], relation, score, matched, matched is None, how)
@@ -124,32 +149,36 @@ def _candidates(
 
 
 def _batch_features(
-    documents: Sequence[Document],
+    texts: Sequence[str],
     precomputed: Sequence[Features | None] | None,
     settings: DedupSettings,
 ) -> list[Features]:
-    """The features of each document: the precomputed ones, the rest from their texts (one
-    featurize for all of those)."""
-    given: Sequence[Features | None] = precomputed or [None] * len(documents)
-    if len(given) != len(documents):
-        raise ValueError(f"{len(given)} precomputed features for {len(documents)} documents")
+    """The features of each text: the precomputed ones, the rest computed (one featurize for
+    all of those)."""
+    given: Sequence[Features | None] = precomputed or [None] * len(texts)
+    if len(given) != len(texts):
+        raise ValueError(f"{len(given)} precomputed features for {len(texts)} documents")
     todo = [i for i, f in enumerate(given) if f is None]
-    computed = dict(zip(todo, featurize([documents[i].text for i in todo], settings), strict=True))
+    fresh = [texts[i] for i in todo]
+    features = featurize(fresh, settings)
+    _RECENT.keep(fresh, features, settings)
+    computed = dict(zip(todo, features, strict=True))
     return [f if f is not None else computed[i] for i, f in enumerate(given)]
 
 
 def _featurize_stored(
     session: Session, ids: Iterable[int], settings: DedupSettings
 ) -> dict[int, Features]:
-    """Features of stored documents, from their stored text (one query, one featurize)."""
+    """Features of stored documents, from their stored text (one query, one featurize of the
+    texts not featurized lately)."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.execute(
-        select(Document.id, Document.text).where(key_in(session, Document.id, wanted))
-    )
+    docs = _DOCUMENTS.c
+    rows = session.execute(select(docs.id, docs.text).where(key_in(session, docs.id, wanted)))
     texts = dict(rows.tuples().all())
-    return dict(zip(wanted, featurize([texts[i] for i in wanted], settings), strict=True))
+    features = _RECENT.featurize([texts[i] for i in wanted], settings)
+    return dict(zip(wanted, features, strict=True))
 
 
 def _match_all(
@@ -188,12 +217,10 @@ def _evidence(best: tuple[Verdict, int] | None, verified: int) -> dict[str, Any]
     return {"matched_document_id": matched, "candidates": verified, **verdict_json(verdict)}
 
 
-def _expire(
-    session: Session, documents: Sequence[Document], book: StoryBook, story_ids: Iterable[int]
-) -> None:
+def _expire(session: Session, book: StoryBook, story_ids: Iterable[int]) -> None:
     """Rows were written with Core: let the session reload what it holds of them."""
-    for document in documents:
-        session.expire(document, ["membership"])
+    if not session.identity_map:
+        return
     held: list[object] = [session.identity_map.get(identity_key(Story, i)) for i in story_ids]
     held += [session.identity_map.get(identity_key(StoryMember, i)) for i in book.story_of]
     for instance in held:

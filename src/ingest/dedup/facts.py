@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
+
+from sqlalchemy import Table
 
 from ingest.dedup.features import Features
 from ingest.dedup.rules import DocView
@@ -15,15 +18,18 @@ from ingest.store.models import Document
 
 __all__ = ["FACT_COLUMNS", "Facts", "facts_of", "view"]
 
-#: The ``documents`` columns a :class:`Facts` is built from, in its field order.
+_DOCUMENTS = cast(Table, Document.__table__).c
+
+#: The ``documents`` columns a :class:`Facts` is built from, in its field order (Core
+#: columns: rows read with them skip the ORM's result processing).
 FACT_COLUMNS = (
-    Document.id,
-    Document.url,
-    Document.outlet,
-    Document.published_at,
-    Document.event_date,
-    Document.text_sha1,
-    Document.syndicated_from,
+    _DOCUMENTS.id,
+    _DOCUMENTS.url,
+    _DOCUMENTS.outlet,
+    _DOCUMENTS.published_at,
+    _DOCUMENTS.event_date,
+    _DOCUMENTS.text_sha1,
+    _DOCUMENTS.syndicated_from,
 )
 
 

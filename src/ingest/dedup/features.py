@@ -1,51 +1,81 @@
-"""What the matcher knows about one text: its sentences, their shingles, its signature.
+"""What the matcher knows about one text: its sentences, their shingles, its signature, its
+retrieval keys.
 
 Shingles never cross a sentence boundary, so every document shingle belongs to one sentence
-and a shared shingle points at the passages two documents share.
+and a shared shingle points at the passages two documents share. A batch of texts is
+featurized at once: shingle hashes, signatures, LSH band keys, anchors and distinct shingle
+counts come from array passes over the whole batch; the sets of shingle keys the rules compare
+are built only for the texts that are compared, when first asked for.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from ingest.config import DedupSettings
-from ingest.dedup.shingles import U64, shingle_hashes
-from ingest.dedup.signatures import band_keys, signature_matrix
-from ingest.dedup.text import normalise, passages
+from ingest.dedup.shingles import shingle_hashes
+from ingest.dedup.signatures import band_matrix, signature_matrix
+from ingest.dedup.text import normalise, normalised_words, passages
 
-__all__ = ["Features", "featurize", "passage_key"]
+__all__ = ["Features", "RecentFeatures", "featurize", "passage_key"]
 
 _MASK63 = (1 << 63) - 1
+I64 = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """Shingles and sentences of one text.
+    """Shingles, sentences and retrieval keys of one text.
 
-    ``sentence_shingles[i]`` is the set of shingle keys of ``sentences[i]``; ``shingles`` is
-    their union. Keys are signed 63-bit integers (they are stored in BIGINT columns).
+    ``keys`` holds the shingle keys of every sentence in order (duplicates kept), those of
+    ``sentences[i]`` at ``keys[ends[i - 1]:ends[i]]``; ``sentence_shingles[i]`` is their set
+    and ``shingles`` the union. Keys are signed 63-bit integers (they are stored in BIGINT
+    columns). ``bands`` (LSH band keys of the signature) and ``anchors`` (the distinct
+    shingle keys divisible by the anchor rate, ascending) are those of the settings the
+    features were computed with; ``distinct`` is ``len(shingles)``.
     """
 
     sentences: tuple[str, ...]
     sentence_words: tuple[int, ...]
     sentence_keys: tuple[int, ...]
-    sentence_shingles: tuple[frozenset[int], ...]
-    shingles: frozenset[int]
+    keys: I64
+    ends: tuple[int, ...]
     signature: npt.NDArray[np.uint32]
+    bands: tuple[int, ...]
+    anchors: tuple[int, ...]
+    distinct: int
+    _sets: _Sets = field(default_factory=lambda: _Sets(), init=False, repr=False, compare=False)
 
-    def anchors(self, rate: int) -> list[int]:
-        """The shingles kept for retrieval: those whose key is divisible by ``rate`` (the
-        same shingle is kept in every document, so two texts sharing a 14-shingle sentence
-        share about 14 / rate anchors)."""
-        return sorted(k for k in self.shingles if k % rate == 0)
+    @property
+    def sentence_shingles(self) -> tuple[frozenset[int], ...]:
+        """The set of shingle keys of each sentence (built once, on first use)."""
+        if self._sets.sentences is None:
+            listed = self.keys.tolist()
+            starts = (0, *self.ends)[:-1]
+            sets = (frozenset(listed[a:b]) for a, b in zip(starts, self.ends, strict=True))
+            self._sets.sentences = tuple(sets)
+        return self._sets.sentences
 
-    def bands(self, count: int) -> list[int]:
-        return band_keys(self.signature, count)
+    @property
+    def shingles(self) -> frozenset[int]:
+        """Every shingle key of the text (built once, on first use)."""
+        if self._sets.union is None:
+            self._sets.union = frozenset(self.keys.tolist())
+        return self._sets.union
+
+
+@dataclass(slots=True)
+class _Sets:
+    """The sets of a :class:`Features`, built when first asked for."""
+
+    sentences: tuple[frozenset[int], ...] | None = None
+    union: frozenset[int] | None = None
 
 
 def passage_key(sentence: str) -> int:
@@ -67,26 +97,91 @@ def featurize(texts: Sequence[str], settings: DedupSettings) -> list[Features]:
     doc_bounds = np.concatenate(([0], np.cumsum([len(s) for s in split]))).astype(np.int64)
     doc_offsets = offsets[doc_bounds]
     matrix = signature_matrix(hashes, doc_offsets, num_perm=settings.num_perm, seed=settings.seed)
+    bands = band_matrix(matrix, settings.lsh_bands).tolist()
+    anchors, distinct = _anchors(keys, doc_offsets, settings.anchor_rate)
     out: list[Features] = []
     for d, sentences in enumerate(split):
-        first = int(doc_bounds[d])
-        normalised = [normalise(s) for s in sentences]
-        per_sentence = tuple(
-            frozenset(keys[offsets[first + i] : offsets[first + i + 1]].tolist())
-            for i in range(len(sentences))
-        )
+        start, stop = doc_offsets[d], doc_offsets[d + 1]
+        words = normalised_words(sentences)
+        ends = offsets[doc_bounds[d] + 1 : doc_bounds[d + 1] + 1] - start
         out.append(
             Features(
                 sentences=tuple(sentences),
-                sentence_words=tuple(len(n.split()) for n in normalised),
-                sentence_keys=tuple(_key(n) for n in normalised),
-                sentence_shingles=per_sentence,
-                shingles=frozenset().union(*per_sentence),
+                sentence_words=tuple(map(len, words)),
+                sentence_keys=tuple(_key(" ".join(w)) for w in words),
+                keys=keys[start:stop],
+                ends=tuple(ends.tolist()),
                 signature=matrix[d],
+                bands=tuple(bands[d]),
+                anchors=tuple(anchors[d]),
+                distinct=distinct[d],
             )
         )
     return out
 
 
-def empty_hashes() -> U64:
-    return np.empty(0, np.uint64)
+def _anchors(keys: I64, offsets: I64, rate: int) -> tuple[list[list[int]], list[int]]:
+    """Each text's distinct keys divisible by ``rate`` (ascending), and its distinct keys'
+    count; the keys of text ``d`` are ``keys[offsets[d]:offsets[d + 1]]``."""
+    n_docs = offsets.size - 1
+    owner = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
+    order = np.lexsort((keys, owner))
+    key, doc = keys[order], owner[order]
+    first = np.ones(key.size, dtype=bool)
+    first[1:] = (key[1:] != key[:-1]) | (doc[1:] != doc[:-1])
+    distinct = np.bincount(doc[first], minlength=n_docs)
+    kept = first & (key % rate == 0)
+    ends = np.cumsum(np.bincount(doc[kept], minlength=n_docs))
+    listed, stops = key[kept].tolist(), ends.tolist()
+    starts = [0, *stops][:-1]
+    return [listed[a:b] for a, b in zip(starts, stops, strict=True)], distinct.tolist()
+
+
+class RecentFeatures:
+    """The features of the last ``size`` texts featurized through it, by text and settings.
+
+    A stored document is featurized again from its stored text whenever it is a candidate of
+    a new one; the documents stored shortly before are the usual candidates (copies follow
+    their original within days), so their features are kept instead of recomputed. Features
+    depend only on the text and the settings, so a kept one is exactly what featurizing the
+    text again would give."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: dict[tuple[str, tuple[int, ...]], Features] = {}
+        self._lock = threading.Lock()
+
+    def featurize(self, texts: Sequence[str], settings: DedupSettings) -> list[Features]:
+        """:func:`featurize` of ``texts``, computing only those not kept."""
+        params = _params(settings)
+        with self._lock:
+            found = [self._kept.get((text, params)) for text in texts]
+        todo = [i for i, f in enumerate(found) if f is None]
+        computed = featurize([texts[i] for i in todo], settings)
+        self.keep([texts[i] for i in todo], computed, settings)
+        done = dict(zip(todo, computed, strict=True))
+        return [f if f is not None else done[i] for i, f in enumerate(found)]
+
+    def keep(
+        self, texts: Sequence[str], features: Sequence[Features], settings: DedupSettings
+    ) -> None:
+        """Keep the features of ``texts``, computed by :func:`featurize` with ``settings``
+        (the oldest kept ones make room)."""
+        params = _params(settings)
+        with self._lock:
+            for text, feats in zip(texts, features, strict=True):
+                self._kept.pop((text, params), None)
+                self._kept[text, params] = feats
+            while len(self._kept) > self._size:
+                del self._kept[next(iter(self._kept))]
+
+
+def _params(settings: DedupSettings) -> tuple[int, ...]:
+    """The settings features depend on."""
+    return (
+        settings.shingle_size,
+        settings.num_perm,
+        settings.seed,
+        settings.lsh_bands,
+        settings.anchor_rate,
+    )

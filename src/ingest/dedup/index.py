@@ -5,7 +5,7 @@ fingerprints and band keys (at most ``max_candidates`` documents each), its anch
 read only for anchors held by at most ``anchor_max_df`` documents) and its sentences. Nothing
 scans the store, so the cost of adding a batch does not grow with it. Each lookup is one
 statement with one bound list (``key_in``), whatever the number of documents in the batch,
-and rows of integers are written with one statement per table (``insert_integers``).
+and rows are written with one statement per table (``insert_rows``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
-import numpy as np
-from sqlalchemy import Select, Table, any_, func, insert, literal, select, text
+from sqlalchemy import Column, Select, Table, and_, any_, func, literal, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -34,14 +34,13 @@ from ingest.store.models import Document, StoryMember
 
 __all__ = [
     "IndexRows",
-    "anchor_counts",
-    "anchor_postings",
     "band_hits",
     "exact_hits",
     "index_rows",
-    "insert_integers",
+    "insert_rows",
     "key_in",
     "passage_counts",
+    "rare_anchors",
     "story_passages",
     "write_index",
     "write_new_story_passages",
@@ -54,61 +53,59 @@ def _core(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
+_DOCUMENTS, _MEMBERS = _core(Document), _core(StoryMember)
+_ENTRIES, _BANDS, _ANCHORS = _core(DedupEntry), _core(DedupBand), _core(DedupAnchor)
+_ANCHOR_COUNTS, _PASSAGE_COUNTS = _core(DedupAnchorCount), _core(DedupPassageCount)
+_STORY_PASSAGES = _core(DedupStoryPassage)
+
+
 def params_key(settings: DedupSettings) -> str:
     """The settings a stored signature depends on."""
     return f"v1/k{settings.shingle_size}/p{settings.num_perm}/s{settings.seed}"
 
 
+@dataclass(frozen=True, slots=True)
 class IndexRows:
-    """The index rows of one document, ready for insertion (bulk or one by one)."""
+    """What the index rows of one document are made of (see :func:`write_index`)."""
 
-    def __init__(self, document_id: int, features: Features, settings: DedupSettings) -> None:
-        self.entry = {
-            "document_id": document_id,
-            "signature": np.ascontiguousarray(features.signature, dtype="<u4").tobytes(),
-            "shingles": len(features.shingles),
-            "params": params_key(settings),
-        }
-        self.bands = [
-            {"key": key, "document_id": document_id, "band": i}
-            for i, key in enumerate(features.bands(settings.lsh_bands))
-        ]
-        self.anchors = [
-            {"key": key, "document_id": document_id}
-            for key in features.anchors(settings.anchor_rate)
-        ]
+    document_id: int
+    features: Features
+    params: str
 
 
 def index_rows(document_id: int, features: Features, settings: DedupSettings) -> IndexRows:
-    return IndexRows(document_id, features, settings)
+    """The index rows of one document; ``features`` computed with ``settings``."""
+    return IndexRows(document_id, features, params_key(settings))
 
 
 def write_index(session: Session, rows: Sequence[IndexRows]) -> None:
-    """Insert the rows of several documents and update the anchor counts."""
-    entries = [r.entry for r in rows]
-    if entries:
-        session.execute(insert(_core(DedupEntry)), entries)
-    bands = [(b["key"], b["document_id"], b["band"]) for r in rows for b in r.bands]
-    insert_integers(session, _core(DedupBand), ("key", "document_id", "band"), bands)
-    anchors = [(a["key"], a["document_id"]) for r in rows for a in r.anchors]
-    insert_integers(session, _core(DedupAnchor), ("key", "document_id"), anchors)
+    """Insert the rows of several documents, one statement per table, and update the anchor
+    counts. Rows go in key order: each B-tree page is then visited once per batch."""
+    entries = [
+        (r.document_id, r.features.signature.astype("<u4").tobytes(), r.features.distinct, r.params)
+        for r in rows
+    ]
+    columns = ("document_id", "signature", "shingles", "params")
+    insert_rows(session, _ENTRIES, columns, entries)
+    bands = sorted((key, r.document_id, i) for r in rows for i, key in enumerate(r.features.bands))
+    insert_rows(session, _BANDS, ("key", "document_id", "band"), bands)
+    anchors = sorted((key, r.document_id) for r in rows for key in r.features.anchors)
+    insert_rows(session, _ANCHORS, ("key", "document_id"), anchors)
     counts = Counter(key for key, _ in anchors)
-    insert_integers(
-        session, _core(DedupAnchorCount), ("key", "documents"), sorted(counts.items()), "documents"
-    )
+    insert_rows(session, _ANCHOR_COUNTS, ("key", "documents"), sorted(counts.items()), "documents")
 
 
-def insert_integers(
+def insert_rows(
     session: Session,
     table: Table,
     columns: Sequence[str],
-    rows: Sequence[tuple[int, ...]],
+    rows: Sequence[tuple[Any, ...]],
     add_to: str | None = None,
 ) -> None:
-    """Insert rows of integers in one statement: ``unnest`` of one array per column on
-    PostgreSQL, the driver's ``executemany`` on SQLite (no per-row processing either way).
-    With ``add_to``, a row whose ``key`` exists adds its ``add_to`` column to the stored one
-    (the keys of ``rows`` must then be distinct)."""
+    """Insert rows of plain values (integers, strings, bytes) in one statement: ``unnest`` of
+    one array per column on PostgreSQL, the driver's ``executemany`` on SQLite (no per-row
+    processing either way). With ``add_to``, a row whose ``key`` exists adds its ``add_to``
+    column to the stored one (the keys of ``rows`` must then be distinct)."""
     if not rows:
         return
     dialect = session.get_bind().dialect
@@ -137,9 +134,9 @@ def insert_integers(
 def write_story_passages(session: Session, rows: Sequence[tuple[int, int]]) -> None:
     """Record new ``(story_id, sentence key)`` pairs (none present yet) and count each once
     more in ``dedup_passage_counts``."""
-    insert_integers(session, _core(DedupStoryPassage), ("story_id", "key"), rows)
+    insert_rows(session, _STORY_PASSAGES, ("story_id", "key"), rows)
     counts = sorted(Counter(key for _, key in rows).items())
-    insert_integers(session, _core(DedupPassageCount), ("key", "stories"), counts, "stories")
+    insert_rows(session, _PASSAGE_COUNTS, ("key", "stories"), counts, "stories")
 
 
 def write_new_story_passages(
@@ -150,7 +147,9 @@ def write_new_story_passages(
     write_story_passages(session, [(sid, k) for sid, keys in stories for k in sorted(set(keys))])
 
 
-def key_in(session: Session, column: InstrumentedAttribute[Any], values: Iterable[Any]) -> Any:
+def key_in(
+    session: Session, column: InstrumentedAttribute[Any] | Column[Any], values: Iterable[Any]
+) -> Any:
     """``column IN values`` with one bound parameter, however many values: an array on
     PostgreSQL, a JSON list read by ``json_each`` on SQLite (no parameter limit, and no
     per-value parameter processing)."""
@@ -164,8 +163,8 @@ def key_in(session: Session, column: InstrumentedAttribute[Any], values: Iterabl
 def _first_per_key(
     session: Session,
     query: Select[Any],
-    key: InstrumentedAttribute[Any],
-    doc: InstrumentedAttribute[int],
+    key: Column[Any],
+    doc: Column[int],
     keys: Collection[Any],
     limit: int,
 ) -> dict[Any, list[int]]:
@@ -185,52 +184,59 @@ def _first_per_key(
 
 def exact_hits(session: Session, fingerprints: Collection[str], limit: int) -> dict[str, list[int]]:
     """Assigned documents with each ``text_sha1``: the ``limit`` lowest ids per fingerprint."""
-    query = select(Document.text_sha1, Document.id).join(
-        StoryMember, StoryMember.document_id == Document.id
-    )
-    return _first_per_key(session, query, Document.text_sha1, Document.id, fingerprints, limit)
+    docs = _DOCUMENTS.c
+    query = select(docs.text_sha1, docs.id).join(_MEMBERS, _MEMBERS.c.document_id == docs.id)
+    return _first_per_key(session, query, docs.text_sha1, docs.id, fingerprints, limit)
 
 
 def band_hits(session: Session, keys: Collection[int], limit: int) -> dict[int, list[int]]:
     """Documents holding each LSH band key: the ``limit`` lowest ids per key."""
-    query = select(DedupBand.key, DedupBand.document_id)
-    return _first_per_key(session, query, DedupBand.key, DedupBand.document_id, keys, limit)
+    bands = _BANDS.c
+    query = select(bands.key, bands.document_id)
+    return _first_per_key(session, query, bands.key, bands.document_id, keys, limit)
 
 
-def _pairs(session: Session, query: Select[Any], column: Any, keys: Collection[Any]) -> list[Any]:
+def rare_anchors(
+    session: Session, keys: Collection[int], most: int
+) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """Documents per anchor (anchors in no document are left out), and the documents holding
+    each anchor held by at most ``most`` documents: one statement."""
+    counts: dict[int, int] = {}
+    postings: dict[int, list[int]] = {}
     if not keys:
-        return []
-    return list(session.execute(query.where(key_in(session, column, keys))).tuples())
-
-
-def anchor_counts(session: Session, keys: Collection[int]) -> dict[int, int]:
-    """Documents holding each anchor (anchors in no document are left out)."""
-    query = select(DedupAnchorCount.key, DedupAnchorCount.documents)
-    return dict(_pairs(session, query, DedupAnchorCount.key, keys))
-
-
-def anchor_postings(session: Session, keys: Collection[int]) -> dict[int, list[int]]:
-    """The documents holding each anchor; call it for rare anchors only."""
-    out: dict[int, list[int]] = {}
-    query = select(DedupAnchor.key, DedupAnchor.document_id)
-    for key, doc_id in _pairs(session, query, DedupAnchor.key, keys):
-        out.setdefault(key, []).append(doc_id)
-    return out
+        return counts, postings
+    held, anchors = _ANCHOR_COUNTS.c, _ANCHORS.c
+    rare = and_(anchors.key == held.key, held.documents <= most)
+    query = select(held.key, held.documents, anchors.document_id).select_from(
+        _ANCHOR_COUNTS.outerjoin(_ANCHORS, rare)
+    )
+    for key, documents, doc_id in session.execute(query.where(key_in(session, held.key, keys))):
+        counts[key] = documents
+        if doc_id is not None:
+            postings.setdefault(key, []).append(doc_id)
+    return counts, postings
 
 
 def passage_counts(session: Session, keys: Iterable[int]) -> dict[int, int]:
     """Stories holding each sentence key (keys in no story are left out)."""
-    query = select(DedupPassageCount.key, DedupPassageCount.stories)
-    return dict(_pairs(session, query, DedupPassageCount.key, set(keys)))
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    counts = _PASSAGE_COUNTS.c
+    query = select(counts.key, counts.stories).where(key_in(session, counts.key, wanted))
+    return dict(session.execute(query).tuples().all())
 
 
 def story_passages(
     session: Session, story_ids: Collection[int], keys: Collection[int]
 ) -> set[tuple[int, int]]:
-    """The ``(story_id, key)`` pairs present among ``story_ids`` × ``keys``."""
+    """The ``(story_id, key)`` pairs present among ``story_ids`` × ``keys``. The stories'
+    rows are read by story and filtered here: bounding both columns in SQL made SQLite probe
+    every pair."""
     if not story_ids:
         return set()
-    query = select(DedupStoryPassage.story_id, DedupStoryPassage.key).where(
-        key_in(session, DedupStoryPassage.story_id, story_ids)
-    )
-    return set(_pairs(session, query, DedupStoryPassage.key, keys))
+    wanted = keys if isinstance(keys, set | frozenset) else set(keys)
+    passages = _STORY_PASSAGES.c
+    query = select(passages.story_id, passages.key)
+    rows = session.execute(query.where(key_in(session, passages.story_id, story_ids)))
+    return {(story_id, key) for story_id, key in rows.tuples() if key in wanted}

@@ -93,6 +93,9 @@ def _gap_days(a: datetime | None, b: datetime | None) -> float | None:
 
 
 def _body(features: Features, boilerplate: frozenset[int]) -> frozenset[int]:
+    """The shingles of the sentences that are not boilerplate."""
+    if boilerplate.isdisjoint(features.sentence_keys):
+        return features.shingles
     kept = [
         sh
         for key, sh in zip(features.sentence_keys, features.sentence_shingles, strict=True)

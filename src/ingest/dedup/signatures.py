@@ -19,17 +19,21 @@ with signatures made here (the slots are not the permutations of ``MinHash.updat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash
 
 from ingest.dedup import kernels
 from ingest.dedup.shingles import U64, longest_text, mix64, shingle_hashes
 from ingest.dedup.text import BATCH_TABLE, encoded_batch
 
+if TYPE_CHECKING:  # datasketch imports scipy: about a second, only where objects are made
+    from datasketch import LeanMinHash
+
 __all__ = [
     "band_keys",
+    "band_matrix",
     "lean_minhashes",
     "signature_matrix",
     "signature_matrix_numpy",
@@ -136,6 +140,8 @@ def lean_minhashes(matrix: npt.NDArray[np.uint32], *, seed: int) -> list[LeanMin
         raise ValueError(
             f"need a 2-d uint32 matrix with columns, got {matrix.dtype} {matrix.shape}"
         )
+    from datasketch import LeanMinHash
+
     make = object.__new__
     out: list[LeanMinHash] = []
     for row in matrix:
@@ -148,12 +154,17 @@ def lean_minhashes(matrix: npt.NDArray[np.uint32], *, seed: int) -> list[LeanMin
 def band_keys(row: npt.NDArray[np.uint32], bands: int) -> list[int]:
     """One signed 63-bit key per LSH band of a signature row (``bands`` must divide its
     length): equal keys mean the band's slots are all equal."""
-    if bands < 1 or row.size % bands:
-        raise ValueError(f"{bands} bands do not divide {row.size} permutations")
-    parts = row.astype(np.uint64).reshape(bands, -1)
-    acc = np.zeros(bands, dtype=np.uint64)
+    return [int(k) for k in band_matrix(row.reshape(1, -1), bands)[0]]
+
+
+def band_matrix(matrix: npt.NDArray[np.uint32], bands: int) -> npt.NDArray[np.int64]:
+    """:func:`band_keys` of every row of a signature matrix, one row of keys per row."""
+    if bands < 1 or matrix.shape[1] % bands:
+        raise ValueError(f"{bands} bands do not divide {matrix.shape[1]} permutations")
+    parts = matrix.astype(np.uint64).reshape(matrix.shape[0], bands, matrix.shape[1] // bands)
+    acc = np.zeros(parts.shape[:2], dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for column in parts.T:
-            acc = mix64(acc * np.uint64(0x100000001B3) + column)
+        for c in range(parts.shape[2]):
+            acc = mix64(acc * np.uint64(0x100000001B3) + parts[:, :, c])
     keys = mix64(acc ^ np.arange(bands, dtype=np.uint64)) >> np.uint64(1)
-    return [int(k) for k in keys]
+    return keys.astype(np.int64)

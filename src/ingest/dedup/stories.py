@@ -29,6 +29,7 @@ from ingest.store.models import Document, Story, StoryMember
 
 _STORIES = cast(Table, Story.__table__)
 _MEMBERS = cast(Table, StoryMember.__table__)
+_DOCUMENTS = cast(Table, Document.__table__)
 
 __all__ = ["Member", "PassageCounts", "Plan", "Step", "StoryBook", "StoryState", "verdict_json"]
 
@@ -135,23 +136,22 @@ class StoryBook:
         book = cls()
         if not document_ids:
             return book
-        held = select(StoryMember.story_id).where(
-            key_in(session, StoryMember.document_id, document_ids)
-        )
+        members, stories = _MEMBERS.c, _STORIES.c
+        held = select(members.story_id).where(key_in(session, members.document_id, document_ids))
         query = (
             select(
-                StoryMember.story_id,
-                Story.canonical_document_id,
-                StoryMember.relation,
-                StoryMember.similarity,
-                StoryMember.matched_document_id,
-                StoryMember.evidence,
+                members.story_id,
+                stories.canonical_document_id,
+                members.relation,
+                members.similarity,
+                members.matched_document_id,
+                members.evidence,
                 *FACT_COLUMNS,
             )
-            .join(Document, Document.id == StoryMember.document_id)
-            .join(Story, Story.id == StoryMember.story_id)
-            .where(StoryMember.story_id.in_(held))
-            .order_by(StoryMember.document_id)
+            .join(_DOCUMENTS, _DOCUMENTS.c.id == members.document_id)
+            .join(_STORIES, stories.id == members.story_id)
+            .where(members.story_id.in_(held))
+            .order_by(members.document_id)
         )
         for row in session.execute(query):
             story_id, canonical_id, relation, similarity, matched, evidence, *facts = row

@@ -29,6 +29,7 @@ __all__ = [
     "normalise",
     "normalised_batch",
     "normalised_bytes",
+    "normalised_words",
     "passages",
     "text_fingerprint",
 ]
@@ -108,6 +109,28 @@ def _blank_punctuation(buf: npt.NDArray[np.uint8]) -> None:
         buf[lead + offset] = 32
     buf[lead2] = 32
     buf[lead2 + 1] = 32
+
+
+# The same, keeping line breaks: they separate the pieces of ``normalised_words``.
+_LINE_TABLE = bytes(10 if c == 10 else _ASCII_TABLE[c] for c in range(256))
+
+
+def normalised_words(pieces: Sequence[str]) -> list[list[str]]:
+    """The words of ``normalise(piece)`` for each of ``pieces`` (none holding a line break),
+    folded together: NFKC, lower case and ``\\n`` commute (a line break never composes and
+    bounds every casing context), so one pass over the joined text folds them all."""
+    if not pieces:
+        return []
+    joined = "\n".join(pieces)
+    if joined.isascii():
+        folded = joined.lower().encode("ascii").translate(_LINE_TABLE).decode("ascii")
+    else:
+        text = _NON_ASCII.sub(_fold_run, unicodedata.normalize("NFKC", joined).lower())
+        folded = text.encode("utf-8").translate(_LINE_TABLE).decode("utf-8")
+    lines = folded.split("\n")
+    if len(lines) != len(pieces):
+        raise ValueError("a piece holds a line break")
+    return [line.split() for line in lines]
 
 
 def normalise(text: str) -> str:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from ingest import dedup
 from ingest.config import DedupSettings
+from ingest.dedup.assign import assign_stored
+from ingest.dedup.facts import Facts
 from ingest.dedup.features import Features
 from ingest.records import Article
 from ingest.store.engine import Store
@@ -91,24 +93,29 @@ def known_urls(session: Session, urls: Iterable[str]) -> KnownUrls:
 
 def new_document(article: Article, *, run_id: int | None) -> Document:
     """The row for a cleaned article (not yet added to a session)."""
-    return Document(
-        url=article.url,
-        source_name=article.source,
-        outlet=article.outlet,
-        title=article.title,
-        author=article.author,
-        published_at=article.published_at,
-        modified_at=article.modified_at,
-        event_date=article.event_date,
-        language=article.language,
-        site_name=article.site_name,
-        dateline=article.dateline,
-        credits=list(article.credits),
-        syndicated_from=article.syndicated_from,
-        text=article.text,
-        text_sha1=dedup.text_fingerprint(article.text),
-        run_id=run_id,
-    )
+    return Document(**_columns(article, run_id))
+
+
+def _columns(article: Article, run_id: int | None) -> dict[str, Any]:
+    """The ``documents`` columns of a cleaned article, but its id and creation time."""
+    return {
+        "url": article.url,
+        "source_name": article.source,
+        "outlet": article.outlet,
+        "title": article.title,
+        "author": article.author,
+        "published_at": article.published_at,
+        "modified_at": article.modified_at,
+        "event_date": article.event_date,
+        "language": article.language,
+        "site_name": article.site_name,
+        "dateline": article.dateline,
+        "credits": list(article.credits),
+        "syndicated_from": article.syndicated_from,
+        "text": article.text,
+        "text_sha1": dedup.text_fingerprint(article.text),
+        "run_id": run_id,
+    }
 
 
 def add_articles(
@@ -129,47 +136,53 @@ def add_articles(
     """
     known = stored_urls(session, (a.url for a in articles))
     given: Sequence[Features | None] = features or [None] * len(articles)
-    fresh: dict[str, Document] = {}
-    precomputed: list[Features | None] = []
+    fresh: dict[str, tuple[Article, Features | None]] = {}
     for article, article_features in zip(articles, given, strict=True):
         if article.url not in known and article.url not in fresh:
-            fresh[article.url] = new_document(article, run_id=run_id)
-            precomputed.append(article_features)
-    documents = list(fresh.values())
-    _insert_documents(session, documents)
-    assigned = dedup.assign_batch(session, documents, dedup_settings, precomputed)
-    assignments = dict(zip(fresh, assigned, strict=True))
+            fresh[article.url] = (article, article_features)
+    new = [article for article, _ in fresh.values()]
+    facts = _insert_documents(session, new, run_id)
+    texts = [article.text for article in new]
+    precomputed = [f for _, f in fresh.values()]
+    assigned = assign_stored(session, facts, texts, dedup_settings, precomputed)
+    assignments = dict(zip(fresh, zip(facts, assigned, strict=True), strict=True))
     outcomes = []
     for article in articles:
         existing = known.get(article.url)
         if existing is not None:
             outcomes.append(StoreOutcome(existing, created=False))
             continue
-        document = fresh[article.url]
+        document, assignment = assignments[article.url]
         known[article.url] = document.id
-        outcomes.append(
-            StoreOutcome(document.id, created=True, assignment=assignments[article.url])
-        )
+        outcomes.append(StoreOutcome(document.id, created=True, assignment=assignment))
     return outcomes
 
 
-def _insert_documents(session: Session, documents: Sequence[Document]) -> None:
-    """Insert new documents with one statement (the ORM's flush inserts them one by one on
-    SQLite, to learn their ids in order; here each comes back with its unique URL) and make
-    them persistent objects of the session, as a flush would have."""
-    if not documents:
-        return
+def _insert_documents(
+    session: Session, articles: Sequence[Article], run_id: int | None
+) -> list[Facts]:
+    """Insert the documents of ``articles`` with one Core statement (each row comes back with
+    its unique URL) and return what dedup reads of them. No ORM objects: nothing for the
+    session to track."""
+    if not articles:
+        return []
     session.flush()
-    columns = [c.key for c in _DOCUMENTS.columns if c.key != "id"]
-    for document in documents:
-        document.created_at = utcnow()
-    rows = [{key: getattr(d, key) for key in columns} for d in documents]
+    now = utcnow()
+    rows = [{**_columns(a, run_id), "created_at": now} for a in articles]
     returning = insert(_DOCUMENTS).returning(_DOCUMENTS.c.url, _DOCUMENTS.c.id)
     ids = dict(session.execute(returning, rows).tuples().all())
-    for document in documents:
-        document.id = ids[document.url]
-        make_transient_to_detached(document)
-        session.add(document)
+    return [
+        Facts(
+            ids[a.url],
+            a.url,
+            a.outlet,
+            a.published_at,
+            a.event_date,
+            row["text_sha1"],
+            a.syndicated_from,
+        )
+        for a, row in zip(articles, rows, strict=True)
+    ]
 
 
 def store_article(
