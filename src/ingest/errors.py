@@ -21,6 +21,7 @@ category. Only the CLI turns these into exit codes and one-line messages.
     │   └── UnsupportedContent   not HTML or XML (a PDF, an image)
     ├── NotAnArticle         the page is not an article (``reason``): listing, gallery, too short
     ├── StoreError           the database could not be read or written
+    ├── WorkerError          a worker process died or sent back what cannot be read
     └── NotFound             a story or document that does not exist
 """
 
@@ -46,6 +47,7 @@ __all__ = [
     "TooLarge",
     "TooManyRedirects",
     "UnsupportedContent",
+    "WorkerError",
 ]
 
 
@@ -154,6 +156,10 @@ class NotAnArticle(IngestError):
 
 class StoreError(IngestError):
     """The database could not be read or written."""
+
+
+class WorkerError(IngestError):
+    """A worker process (extraction, store writer) died or sent back what cannot be read."""
 
 
 class NotFound(IngestError):

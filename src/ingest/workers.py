@@ -1,0 +1,241 @@
+"""Worker processes driven by the event loop itself, with no helper threads::
+
+    pool = ProcessPool(multiprocessing.get_context("forkserver"), size=2)
+    await pool.start()
+    article = await pool.call(extract_article_job, page, settings)
+    await pool.close()
+
+``concurrent.futures.ProcessPoolExecutor`` feeds its processes from two threads of the calling
+process (a queue feeder and a result manager). In a pipeline whose event loop makes thousands of
+short system calls, those threads take the interpreter lock at every call and the loop waits
+for it again each time, often for a whole switch interval. Here the loop writes jobs to each
+process's pipe and reads their results through its own non-blocking pipe transports.
+
+Each process runs its jobs in order; a job goes to the process with the fewest jobs waiting.
+A job's exception is raised again by ``call``. A process that dies fails its waiting jobs with
+:class:`~ingest.errors.WorkerError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import pickle
+import signal
+import struct
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
+
+from ingest.errors import WorkerError
+
+__all__ = ["Context", "ProcessPool"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Initializer = Callable[..., None]
+Context = ForkServerContext | SpawnContext | ForkContext
+
+_HEADER = struct.Struct("!i")  # the framing of multiprocessing.Connection.send_bytes
+_LONG = struct.Struct("!Q")
+_STOP = b""
+
+
+class ProcessPool:
+    """``size`` processes from ``context``; each runs ``initializer(*initargs)`` first."""
+
+    def __init__(
+        self,
+        context: Context,
+        *,
+        size: int,
+        initializer: Initializer | None = None,
+        initargs: tuple[object, ...] = (),
+    ) -> None:
+        if size < 1:
+            raise ValueError(f"size must be at least 1, not {size}")
+        self._context = context
+        self._size = size
+        self._initializer = initializer
+        self._initargs = initargs
+        self._lanes: list[_Lane] = []
+        self._starting: asyncio.Lock | None = None
+
+    async def start(self) -> None:
+        """Start the processes (once, however many callers ask at the same time)."""
+        if self._lanes:
+            return
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if not self._lanes:
+                self._lanes = [await self._start_lane(i) for i in range(self._size)]
+
+    async def call(self, func: Callable[..., T], *args: object) -> T:
+        """Run ``func(*args)`` in the least busy process; its result, or its exception."""
+        await self.start()
+        alive = [lane for lane in self._lanes if lane.dead is None]
+        if not alive:
+            raise WorkerError("every worker process has died")
+        lane = min(alive, key=lambda lane: len(lane.waiting))
+        return await lane.call(func, args)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        """Let every process finish its jobs and stop; wait for them."""
+        lanes, self._lanes = self._lanes, []
+        for lane in lanes:
+            lane.stop()
+        for lane in lanes:
+            await asyncio.to_thread(lane.join)
+
+    async def _start_lane(self, number: int) -> _Lane:
+        jobs_out, jobs_in = self._context.Pipe(duplex=False)
+        results_out, results_in = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=_serve,
+            args=(jobs_out, results_in, self._initializer, self._initargs),
+            name=f"ingest-worker-{number}",
+            daemon=True,
+        )
+        await asyncio.to_thread(process.start)
+        jobs_out.close()
+        results_in.close()
+        loop = asyncio.get_running_loop()
+        lane = _Lane(process)
+        await loop.connect_read_pipe(lambda: _Results(lane), results_out)
+        lane.transport, _ = await loop.connect_write_pipe(asyncio.Protocol, jobs_in)
+        return lane
+
+
+class _Lane:
+    """One process: the pipe its jobs go down and the futures waiting for its results."""
+
+    def __init__(self, process: BaseProcess) -> None:
+        self.process = process
+        self.transport: asyncio.WriteTransport | None = None
+        self.waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
+        self.dead: str | None = None
+
+    def call(self, func: Callable[..., Any], args: tuple[object, ...]) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self.dead is not None or self.transport is None:
+            future.set_exception(WorkerError(f"{self.process.name} stopped: {self.dead}"))
+            return future
+        self.transport.write(_frame(pickle.dumps((func, args), pickle.HIGHEST_PROTOCOL)))
+        self.waiting.append(future)
+        return future
+
+    def result(self, payload: bytes) -> None:
+        future = self.waiting.popleft()
+        if future.cancelled():
+            return
+        try:
+            ok, value = pickle.loads(payload)
+        except Exception as exc:  # a result that cannot be read is that job's failure
+            future.set_exception(WorkerError(f"unreadable result: {exc}"))
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def lost(self, reason: str) -> None:
+        self.dead = reason
+        while self.waiting:
+            future = self.waiting.popleft()
+            if not future.done():
+                future.set_exception(WorkerError(f"{self.process.name} died: {reason}"))
+
+    def stop(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(_frame(_STOP))
+            self.transport.close()
+
+    def join(self) -> None:
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            log.warning("%s did not stop; terminating it", self.process.name)
+            self.process.terminate()
+            self.process.join()
+
+
+class _Results(asyncio.Protocol):
+    """Reads length-prefixed results off a process's pipe."""
+
+    def __init__(self, lane: _Lane) -> None:
+        self.lane = lane
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            frame = _unframe(self.buffer)
+            if frame is None:
+                return
+            payload, used = frame
+            del self.buffer[:used]
+            self.lane.result(payload)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.lane.waiting:
+            self.lane.lost("stopped")
+            return
+        self.lane.process.join(timeout=1)  # it has closed its pipe: it is gone or going
+        code = self.lane.process.exitcode
+        self.lane.lost(f"exit code {code}" if code is not None else "pipe closed")
+
+
+def _frame(payload: bytes) -> bytes:
+    if len(payload) < 0x7FFFFFFF:
+        return _HEADER.pack(len(payload)) + payload
+    return _HEADER.pack(-1) + _LONG.pack(len(payload)) + payload
+
+
+def _unframe(buffer: bytearray) -> tuple[bytes, int] | None:
+    """The first whole frame in ``buffer`` and the bytes it takes, or None."""
+    if len(buffer) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack_from(buffer)
+    start = _HEADER.size
+    if size == -1:
+        if len(buffer) < start + _LONG.size:
+            return None
+        (size,) = _LONG.unpack_from(buffer, start)
+        start += _LONG.size
+    if len(buffer) < start + size:
+        return None
+    return bytes(buffer[start : start + size]), start + size
+
+
+def _serve(
+    jobs: Connection,
+    results: Connection,
+    initializer: Initializer | None,
+    initargs: tuple[object, ...],
+) -> None:
+    """A worker process: run jobs until the stop frame or the end of the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if initializer is not None:
+        initializer(*initargs)
+    while True:
+        try:
+            data = jobs.recv_bytes()
+        except EOFError:
+            break
+        if data == _STOP:
+            break
+        func, args = pickle.loads(data)
+        try:
+            reply: tuple[bool, object] = (True, func(*args))
+        except Exception as exc:
+            reply = (False, exc)
+        try:
+            payload = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            payload = pickle.dumps((False, WorkerError(f"unpicklable result: {exc}")))
+        results.send_bytes(payload)
+    results.close()

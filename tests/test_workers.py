@@ -1,0 +1,115 @@
+"""Worker processes driven by the event loop: results, errors, dead workers, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import operator
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import NotAnArticle, WorkerError
+from ingest.workers import ProcessPool
+
+CONTEXT = multiprocessing.get_context("forkserver")
+
+
+async def _run(pool: ProcessPool, *calls: tuple[object, ...]) -> list[object]:
+    try:
+        return list(
+            await asyncio.gather(*(pool.call(*call) for call in calls), return_exceptions=True)  # type: ignore[arg-type]
+        )
+    finally:
+        await pool.close()
+
+
+def test_results_come_back_to_their_callers_from_every_process() -> None:
+    pool = ProcessPool(CONTEXT, size=2)
+    calls = [(operator.mul, n, 3) for n in range(200)] + [(os.getpid,)] * 20
+    results = asyncio.run(_run(pool, *calls))
+    assert results[:200] == [n * 3 for n in range(200)]
+    pids = set(results[200:])
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_a_jobs_exception_is_raised_to_its_caller_only() -> None:
+    pool = ProcessPool(CONTEXT, size=1)
+    results = asyncio.run(
+        _run(pool, (operator.truediv, 1, 0), (NotAnArticle, "http://x/", "listing"), (abs, -4))
+    )
+    assert isinstance(results[0], ZeroDivisionError)
+    assert isinstance(results[1], NotAnArticle) and results[1].reason == "listing"
+    assert results[2] == 4
+
+
+def test_a_result_that_cannot_be_pickled_fails_that_job_with_a_worker_error() -> None:
+    pool = ProcessPool(CONTEXT, size=1)
+    results = asyncio.run(_run(pool, (threading.Lock,), (abs, -2)))
+    assert isinstance(results[0], WorkerError) and "unpicklable" in str(results[0])
+    assert results[1] == 2
+
+
+def test_the_initializer_runs_in_every_process_before_its_jobs(tmp_path: Path) -> None:
+    pool = ProcessPool(CONTEXT, size=2, initializer=os.chdir, initargs=(str(tmp_path),))
+    results = asyncio.run(_run(pool, *[(os.getcwd,)] * 10))
+    assert results == [str(tmp_path)] * 10
+
+
+def test_a_dead_process_fails_its_jobs_and_the_others_carry_on() -> None:
+    async def scenario() -> tuple[object, object, list[int]]:
+        pool = ProcessPool(CONTEXT, size=2)
+        try:
+            await pool.start()
+            died = await asyncio.gather(pool.call(os._exit, 3), return_exceptions=True)
+            after = await asyncio.gather(*(pool.call(abs, -n) for n in range(10)))
+            return (
+                died[0],
+                await asyncio.gather(pool.call(os._exit, 4), return_exceptions=True),
+                after,
+            )
+        finally:
+            await pool.close()
+
+    died, second, after = asyncio.run(scenario())
+    assert isinstance(died, WorkerError) and "exit code 3" in str(died)
+    assert after == list(range(10))
+    assert isinstance(second[0], WorkerError)  # type: ignore[index]
+
+
+def test_every_process_dead_is_a_worker_error() -> None:
+    async def scenario() -> None:
+        pool = ProcessPool(CONTEXT, size=1)
+        try:
+            with pytest.raises(WorkerError):
+                await pool.call(os._exit, 1)
+            with pytest.raises(WorkerError, match="every worker process has died"):
+                await pool.call(abs, -1)
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_close_lets_queued_jobs_finish_and_stops_the_processes() -> None:
+    async def scenario() -> tuple[list[int], list[multiprocessing.process.BaseProcess]]:
+        pool = ProcessPool(CONTEXT, size=2)
+        jobs = [asyncio.ensure_future(pool.call(abs, -n)) for n in range(50)]
+        await pool.start()
+        processes = [lane.process for lane in pool._lanes]
+        await asyncio.sleep(0)
+        results = await asyncio.gather(*jobs)
+        await pool.close()
+        return results, processes
+
+    results, processes = asyncio.run(scenario())
+    assert results == list(range(50))
+    assert processes and not any(p.is_alive() for p in processes)
+    assert all(p.exitcode == 0 for p in processes)
+
+
+def test_size_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        ProcessPool(CONTEXT, size=0)
