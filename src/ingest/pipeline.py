@@ -20,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from ingest.config import ExtractSettings, Settings, SourceConfig
 from ingest.errors import (
@@ -47,6 +48,7 @@ from ingest.store.runs import create_run, run_trigger, save_run
 from ingest.store.writer import BatchWriter
 from ingest.summary import RunSummary, SourceSummary
 from ingest.urls import canonicalize, choose_canonical, host_of
+from ingest.workers import ProcessPool
 
 __all__ = ["finish_run", "import_file", "ingest_source", "run", "select_sources", "start_run"]
 
@@ -187,7 +189,7 @@ async def _sources(
     progress: ProgressHook,
 ) -> list[SourceSummary]:
     writer = BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id)
-    pool = _Pool(settings.extract)
+    pool = _Pool(writer)
     try:
         async with Fetcher(settings.fetch) as fetcher, writer:
             scheduled = await asyncio.to_thread(_is_scheduled, store, run_id)
@@ -205,7 +207,7 @@ async def _sources(
             )
             return list(await asyncio.gather(*(_one_source(run, s) for s in sources)))
     finally:
-        pool.shutdown()
+        await pool.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,32 +227,45 @@ class _Run:
     """A scheduled run skips sources resting after failures; a run asked for by hand does not."""
 
 
+class _Runner(Protocol):
+    """Runs an extraction function somewhere and awaits its article."""
+
+    def __call__(self, func: Callable[..., Article], /, *args: object) -> Awaitable[Article]: ...
+
+
+async def _in_thread(func: Callable[..., Article], /, *args: object) -> Article:
+    return await asyncio.to_thread(func, *args)
+
+
 class _Pool:
     """Where extraction runs: threads while the run is small, one process per core once its
     sources have brought ``PROCESS_POOL_MIN_PAGES`` pages in all (twenty feeds of twenty items
-    are a large run too)."""
+    are a large run too). The writer then moves to a process of its own as well."""
 
-    def __init__(self, settings: ExtractSettings) -> None:
-        self.settings = settings
+    def __init__(self, writer: BatchWriter) -> None:
+        self.writer = writer
         self._pages = 0
-        self._processes: Executor | None = None
+        self._processes: ProcessPool | None = None
 
-    def executor(self, pages: int) -> Executor | None:
-        """The executor for a source of ``pages`` pages; ``None`` means the loop's threads."""
+    def runner(self, pages: int) -> _Runner:
+        """Where the extraction of a source of ``pages`` pages runs."""
         self._pages += pages
         if self._pages < PROCESS_POOL_MIN_PAGES:
-            return None
+            return _in_thread
         if self._processes is None:
             # Workers come from a fork server, not a fork of this process: the run has threads
-            # (the store writer, the event loop's executor) that a fork would copy mid-step.
+            # (the event loop's executor) that a fork would copy mid-step.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["ingest.extract"])
-            self._processes = ProcessPoolExecutor(mp_context=context)
-        return self._processes
+            context.set_forkserver_preload(["ingest.extract", "ingest.store.writer"])
+            self._processes = ProcessPool(context, size=os.cpu_count() or 1)
+            # Storing with dedup is CPU-bound Python: in this process it would hold the
+            # interpreter lock the event loop needs to keep the fetches going.
+            self.writer.use_process(context)
+        return self._processes.call
 
-    def shutdown(self) -> None:
+    async def close(self) -> None:
         if self._processes is not None:
-            self._processes.shutdown(cancel_futures=True)
+            await self._processes.close()
 
 
 async def _one_source(run: _Run, source: SourceConfig) -> SourceSummary:
@@ -312,10 +327,10 @@ async def _leased_source(run: _Run, source: SourceConfig) -> SourceSummary:
     run.progress.discovered(source.name, len(unique))
     known = await asyncio.to_thread(_known, run.store, [canonicalize(c.url) for c in unique])
     job = _SourceJob(run.settings, run.fetcher, run.writer, source, summary, known)
-    executor = run.pool.executor(len(unique))
+    runner = run.pool.runner(len(unique))
 
     async def one(candidate: Candidate) -> None:
-        await job.process(candidate, executor)
+        await job.process(candidate, runner)
         run.progress.page_done(source.name)
 
     await asyncio.gather(*(one(c) for c in unique))
@@ -396,9 +411,9 @@ class _SourceJob:
     summary: SourceSummary
     known: KnownUrls
 
-    async def process(self, candidate: Candidate, executor: Executor | None) -> None:
+    async def process(self, candidate: Candidate, runner: _Runner) -> None:
         try:
-            article = await self._article(candidate, executor)
+            article = await self._article(candidate, runner)
         except NotAnArticle as exc:
             self.summary.rejected[exc.reason] += 1
             log.info("rejected %s", exc)
@@ -410,22 +425,18 @@ class _SourceJob:
         if article is not None:
             self._count(await self.writer.store(article))
 
-    async def _article(self, candidate: Candidate, executor: Executor | None) -> Article | None:
+    async def _article(self, candidate: Candidate, runner: _Runner) -> Article | None:
         outlet = candidate.outlet or self.source.outlet or host_of(candidate.url)
         if candidate.text is not None or candidate.html is not None:
             if canonicalize(candidate.url) in self.known.stored:
                 self.summary.unchanged += 1
                 return None
-            return await _in_executor(
-                executor, _extract_local, candidate, outlet, self.settings.extract
-            )
+            return await runner(_extract_local, candidate, outlet, self.settings.extract)
         page = await self._fetch(candidate)
         if page is None:
             return None
         self.summary.fetched += 1
-        article = await _in_executor(
-            executor, _extract_page, page, candidate, outlet, self.settings.extract
-        )
+        article = await runner(_extract_page, page, candidate, outlet, self.settings.extract)
         return _with_url(article, canonicalize(choose_canonical(page.final_url, article.page_url)))
 
     async def _fetch(self, candidate: Candidate) -> FetchedPage | None:
@@ -453,12 +464,6 @@ class _SourceJob:
             self.summary.same_story += 1
         else:
             self.summary.copies += 1
-
-
-async def _in_executor(
-    executor: Executor | None, func: Callable[..., Article], *args: object
-) -> Article:
-    return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
 
 
 def _extract_local(candidate: Candidate, outlet: str, settings: ExtractSettings) -> Article:

@@ -43,6 +43,8 @@ class FetchedPage:
     last_modified: str | None
     fetched_at: datetime
     not_modified: bool = False
+    content_sha1: str | None = None
+    """The body's SHA-1 when the body itself was dropped (a queued fetch state keeps only it)."""
 
     @property
     def text(self) -> str:

@@ -3,11 +3,12 @@ with more pages than ``PROCESS_POOL_MIN_PAGES``, real SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import os
 import random
 import re
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,10 @@ from sqlalchemy import func, select
 from werkzeug import Request, Response
 
 from ingest import pipeline
-from ingest.config import FetchSettings, Settings, SourceConfig
+from ingest.config import DedupSettings, FetchSettings, Settings, SourceConfig
 from ingest.store import open_store
 from ingest.store.models import Document, FetchState, StoryMember
+from ingest.store.writer import BatchWriter
 from tests.e2e.conftest import REPO
 
 SEEDS = REPO / "demo" / "seeds.jsonl"
@@ -94,11 +96,27 @@ def test_large_run_stores_each_page_once_and_second_run_is_conditional(
     assert states == len(site)
 
 
-def test_sources_small_alone_but_large_together_extract_in_processes() -> None:
-    pool = pipeline._Pool(Settings().extract)
-    try:
-        half = pipeline.PROCESS_POOL_MIN_PAGES // 2
-        assert pool.executor(half) is None
-        assert isinstance(pool.executor(half), ProcessPoolExecutor)
-    finally:
-        pool.shutdown()
+def test_sources_small_alone_but_large_together_extract_in_processes(tmp_path: Path) -> None:
+    """Threads for a small run; from the page that makes it large, worker processes for the
+    extraction and a process of its own for the writer."""
+
+    async def scenario(writer: BatchWriter) -> tuple[int, int]:
+        pool = pipeline._Pool(writer)
+        try:
+            half = pipeline.PROCESS_POOL_MIN_PAGES // 2
+            small = pool.runner(half)
+            large = pool.runner(half)
+            assert pool.runner(1) == large
+            in_thread: int = await small(os.getpid)  # type: ignore[arg-type]
+            in_process: int = await large(os.getpid)  # type: ignore[arg-type]
+            return in_thread, in_process
+        finally:
+            await pool.close()
+
+    with open_store(f"sqlite:///{tmp_path / 'pool.db'}") as store:
+        writer = BatchWriter(store, dedup_settings=DedupSettings(), run_id=None)
+        in_thread, in_process = asyncio.run(scenario(writer))
+        assert writer.in_process
+        asyncio.run(writer.__aexit__(None, None, None))
+    assert in_thread == os.getpid()
+    assert in_process != os.getpid()

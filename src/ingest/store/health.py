@@ -207,6 +207,6 @@ def save_fetch_state(
     row.etag = page.etag or (row.etag if page.not_modified else None)
     row.last_modified = page.last_modified or (row.last_modified if page.not_modified else None)
     if not page.not_modified:
-        row.content_sha1 = hashlib.sha1(page.body).hexdigest()
+        row.content_sha1 = page.content_sha1 or hashlib.sha1(page.body).hexdigest()
     if document_id is not None:
         row.document_id = document_id

@@ -7,20 +7,25 @@ so that the event loop keeps fetching and feeding extraction while a batch is wr
         outcome = await writer.store(article)          # StoreOutcome once its batch commits
         await writer.store(article, features)          # features computed already (optional)
 
-A batch holds whatever arrived while the previous one was written (at most ``max_batch``
-documents): one transaction instead of one per document and per fetch state, and a small run
-is still written at once. Fetch states ride along with the documents, or go ``max_batch`` at a
-time when no document comes. A batch is placed in stories by :func:`ingest.dedup.assign_batch`,
-with a constant number of statements per batch. A crash loses at most the batch being written
-and the fetch states queued (the next run then fetches those pages unconditionally), never
+In a large run the batches are written in a process of its own
+(:meth:`BatchWriter.use_process`), so that storing and dedup, CPU-bound Python, do not hold the
+interpreter lock the event loop needs to keep fetching. A batch holds whatever arrived while the
+previous one was written (at most ``max_batch`` documents): one transaction instead of one per
+document and per fetch state, and a small run is still written at once. Fetch states ride along
+with the documents, or go ``max_batch`` at a time when no document comes. A batch is placed in
+stories by :func:`ingest.dedup.assign_batch`, with a constant number of statements per batch. A
+crash loses at most the batch being written and the fetch states queued (the next run then
+fetches those pages unconditionally), never
 part of a document: the document, its index rows and its membership commit together.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from types import TracebackType
 
 from sqlalchemy import select
@@ -32,8 +37,9 @@ from ingest.dedup.features import Features
 from ingest.records import Article, FetchedPage
 from ingest.store import health
 from ingest.store.documents import StoreOutcome, add_articles, store_article
-from ingest.store.engine import Store
+from ingest.store.engine import Store, open_store
 from ingest.store.models import FetchState
+from ingest.workers import Context, ProcessPool
 
 __all__ = ["DEFAULT_MAX_BATCH", "BatchWriter"]
 
@@ -44,6 +50,16 @@ DEFAULT_MAX_BATCH = 100
 
 _Pending = tuple[Article, Features | None, "asyncio.Future[StoreOutcome]"]
 _State = tuple[FetchedPage, str]
+_Articles = Sequence[tuple[Article, Features | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where and how batches are written: everything a writer process needs to open."""
+
+    store: Store
+    dedup_settings: DedupSettings
+    run_id: int | None
 
 
 class BatchWriter:
@@ -61,9 +77,7 @@ class BatchWriter:
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, not {max_batch}")
-        self._db = store
-        self.dedup_settings = dedup_settings
-        self.run_id = run_id
+        self._target = _Target(store, dedup_settings, run_id)
         self.max_batch = max_batch
         self.batches = 0
         self._pending: list[_Pending] = []
@@ -71,6 +85,7 @@ class BatchWriter:
         self._wake = asyncio.Event()
         self._closed = False
         self._task: asyncio.Task[None] | None = None
+        self._process: ProcessPool | None = None
 
     async def __aenter__(self) -> BatchWriter:
         self._task = asyncio.create_task(self._loop())
@@ -84,21 +99,45 @@ class BatchWriter:
     ) -> None:
         self._closed = True
         self._wake.set()
-        if self._task is not None:
-            await self._task
+        try:
+            if self._task is not None:
+                await self._task
+        finally:
+            if self._process is not None:
+                await self._process.close()
+
+    @property
+    def in_process(self) -> bool:
+        """True once the batches are written in a process of their own."""
+        return self._process is not None
+
+    def use_process(self, context: Context) -> None:
+        """Write the next batches in a process of its own, started from ``context``. Batches
+        are written one at a time either way, so switching between two batches is safe."""
+        if self._process is None:
+            self._process = ProcessPool(
+                context,
+                size=1,
+                initializer=_open_target,
+                initargs=(
+                    _url(self._target.store),
+                    self._target.dedup_settings,
+                    self._target.run_id,
+                ),
+            )
 
     def fetched(self, page: FetchedPage, *, source: str) -> None:
         """Queue the fetch state of ``page`` (validators for the next conditional GET). It is
         written with the next batch of documents, or once ``max_batch`` states wait: a
         transaction for a few states alone costs more than the states themselves."""
-        self._states.append((page, source))
+        self._states.append((_without_body(page), source))
         if len(self._states) >= self.max_batch:
             self._wake.set()
 
     async def store(self, article: Article, features: Features | None = None) -> StoreOutcome:
         """Queue ``article``; returns its outcome once its batch is committed. ``features``
         are its text's dedup features when computed already (in an extraction process, say),
-        so that the writer thread does not compute them."""
+        so that the writer does not compute them."""
         future: asyncio.Future[StoreOutcome] = asyncio.get_running_loop().create_future()
         self._pending.append((article, features, future))
         self._wake.set()
@@ -121,9 +160,12 @@ class BatchWriter:
         return len(self._states) >= self.max_batch or (self._closed and bool(self._states))
 
     async def _write_batch(self, batch: list[_Pending], states: list[_State]) -> None:
+        articles = [(a, f) for a, f, _ in batch]
         try:
-            articles = [(a, f) for a, f, _ in batch]
-            outcomes = await asyncio.to_thread(self._write, articles, states)
+            if self._process is not None:
+                outcomes = await self._process.call(_write_in_process, articles, states)
+            else:
+                outcomes = await asyncio.to_thread(write, self._target, articles, states)
         except Exception as exc:  # handed to every waiter: none of them may hang
             for _, _, future in batch:
                 future.set_exception(exc)
@@ -134,55 +176,77 @@ class BatchWriter:
         for (_, _, future), outcome in zip(batch, outcomes, strict=True):
             future.set_result(outcome)
 
-    def _write(
-        self, articles: Sequence[tuple[Article, Features | None]], states: Sequence[_State]
-    ) -> list[StoreOutcome]:
-        """One transaction for the batch; one per document when a concurrent run got there
-        first (an IntegrityError leaves nothing of the batch behind)."""
-        try:
-            with self._db.session() as session:
-                self._save_states(session, states)
-                return add_articles(
-                    session,
-                    [a for a, _ in articles],
-                    dedup_settings=self.dedup_settings,
-                    run_id=self.run_id,
-                    features=[f for _, f in articles],
-                )
-        except IntegrityError:
-            log.info("a concurrent run stored some of these %d documents", len(articles))
-        self._write_states_alone(states)
-        return [
-            store_article(
-                self._db,
-                article,
-                dedup_settings=self.dedup_settings,
-                run_id=self.run_id,
-                features=features,
-            )
-            for article, features in articles
-        ]
 
-    @staticmethod
-    def _save_states(session: Session, states: Sequence[_State]) -> None:
-        """Save every fetch state with two statements, not two per URL: the rows are loaded (or
-        inserted empty) first, so that each save finds its row in the session."""
-        urls = list(dict.fromkeys(page.url for page, _ in states))
-        rows = {
-            r.url: r for r in session.scalars(select(FetchState).where(FetchState.url.in_(urls)))
-        }
-        fresh = [FetchState(url=url) for url in urls if url not in rows]  # held: weak identity map
-        session.add_all(fresh)
-        session.flush()
-        for page, source in states:
-            health.save_fetch_state(
-                session, page, source=source, outcome="fetched", document_id=None
+def write(target: _Target, articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
+    """One transaction for the batch; one per document when a concurrent run got there first
+    (an IntegrityError leaves nothing of the batch behind)."""
+    try:
+        with target.store.session() as session:
+            _save_states(session, states)
+            return add_articles(
+                session,
+                [a for a, _ in articles],
+                dedup_settings=target.dedup_settings,
+                run_id=target.run_id,
+                features=[f for _, f in articles],
             )
-        log.debug("%d fetch states saved, %d of them new", len(states), len(fresh))
+    except IntegrityError:
+        log.info("a concurrent run stored some of these %d documents", len(articles))
+    _write_states_alone(target.store, states)
+    return [
+        store_article(
+            target.store,
+            article,
+            dedup_settings=target.dedup_settings,
+            run_id=target.run_id,
+            features=features,
+        )
+        for article, features in articles
+    ]
 
-    def _write_states_alone(self, states: Sequence[_State]) -> None:
-        try:
-            with self._db.session() as session:
-                self._save_states(session, states)
-        except IntegrityError:
-            log.info("fetch states written by a concurrent run; kept theirs")
+
+def _save_states(session: Session, states: Sequence[_State]) -> None:
+    """Save every fetch state with two statements, not two per URL: the rows are loaded (or
+    inserted empty) first, so that each save finds its row in the session."""
+    urls = list(dict.fromkeys(page.url for page, _ in states))
+    rows = {r.url: r for r in session.scalars(select(FetchState).where(FetchState.url.in_(urls)))}
+    fresh = [FetchState(url=url) for url in urls if url not in rows]  # held: weak identity map
+    session.add_all(fresh)
+    session.flush()
+    for page, source in states:
+        health.save_fetch_state(session, page, source=source, outcome="fetched", document_id=None)
+    log.debug("%d fetch states saved, %d of them new", len(states), len(fresh))
+
+
+def _write_states_alone(store: Store, states: Sequence[_State]) -> None:
+    try:
+        with store.session() as session:
+            _save_states(session, states)
+    except IntegrityError:
+        log.info("fetch states written by a concurrent run; kept theirs")
+
+
+def _without_body(page: FetchedPage) -> FetchedPage:
+    """``page`` with its body replaced by its hash: all a fetch state keeps of it."""
+    if page.content_sha1 is not None or page.not_modified:
+        return page
+    return replace(page, body=b"", content_sha1=hashlib.sha1(page.body).hexdigest())
+
+
+def _url(store: Store) -> str:
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+# The writer process: its own connection to the store, opened once.
+_PROCESS_TARGET: _Target | None = None
+
+
+def _open_target(url: str, dedup_settings: DedupSettings, run_id: int | None) -> None:
+    global _PROCESS_TARGET
+    _PROCESS_TARGET = _Target(open_store(url, upgrade=False), dedup_settings, run_id)
+
+
+def _write_in_process(articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
+    if _PROCESS_TARGET is None:
+        raise RuntimeError("the writer process was not initialised")
+    return write(_PROCESS_TARGET, articles, states)
