@@ -14,6 +14,7 @@ and host lowercased, default ports and fragments dropped, query parameters sorte
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import extract_domain, normalize_url
@@ -39,8 +40,10 @@ def _strip_query(query: str) -> str:
     return urlencode(sorted(pairs))
 
 
+@lru_cache(maxsize=1 << 16)
 def canonicalize(url: str) -> str:
     """The canonical form of an http(s) URL; other URLs (``file://``) come back unchanged.
+    Remembered for the last 65,536 URLs: a run asks for each URL several times.
 
     Raises ValueError for a URL courlan cannot parse.
     """
@@ -59,6 +62,7 @@ def host_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
+@lru_cache(maxsize=1 << 12)
 def registered_domain(url: str) -> str:
     """``berita.kukarkab.go.id`` -> ``kukarkab.go.id``; an IP address or bare host as is."""
     return extract_domain(url, fast=True) or (urlsplit(url).hostname or "").lower()

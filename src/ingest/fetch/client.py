@@ -88,7 +88,17 @@ class Fetcher:
             mirrored = False
         self._shared = transport
         self._ssl = httpx.create_ssl_context()  # loading CA certificates is slow: once per run
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._transports: dict[str, httpx.AsyncBaseTransport] = {}
+        # Requests go straight to a transport: the client layer (cookies, auth, its own
+        # redirects) costs more than the request itself and none of it is wanted here.
+        self._headers = {
+            "User-Agent": settings.user_agent,
+            "Accept": "*/*",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        self._timeouts = httpx.Timeout(
+            settings.read_timeout, connect=settings.connect_timeout, pool=settings.total_timeout
+        ).as_dict()
         # A local mirror has no server to be polite to: no delay between its requests.
         self._hosts = HostLimiter(
             concurrency=settings.per_host_concurrency,
@@ -110,30 +120,21 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close the connections."""
-        for client in self._clients.values():
-            await client.aclose()
-        self._clients.clear()
+        for transport in self._transports.values():
+            await transport.aclose()
+        self._transports.clear()
 
-    def _client(self, host: str) -> httpx.AsyncClient:
-        """The client for ``host``: one connection pool per host (httpcore's pool slows down
-        sharply with many connections), or one client over an injected transport."""
-        key = "" if self._shared is not None else host.lower()
-        client = self._clients.get(key)
-        if client is None:
-            settings = self.settings
-            client = httpx.AsyncClient(
-                transport=self._shared or _network_transport(settings, self._ssl),
-                timeout=httpx.Timeout(
-                    settings.read_timeout,
-                    connect=settings.connect_timeout,
-                    pool=settings.total_timeout,
-                ),
-                headers={"User-Agent": settings.user_agent},
-                follow_redirects=False,
-                trust_env=False,
-            )
-            self._clients[key] = client
-        return client
+    def _transport(self, host: str) -> httpx.AsyncBaseTransport:
+        """The transport for ``host``: one connection pool per host (httpcore's pool slows down
+        sharply with many connections), or the injected transport."""
+        if self._shared is not None:
+            return self._shared
+        key = host.lower()
+        transport = self._transports.get(key)
+        if transport is None:
+            transport = _network_transport(self.settings, self._ssl)
+            self._transports[key] = transport
+        return transport
 
     async def get(
         self,
@@ -232,8 +233,16 @@ class Fetcher:
     async def _request(
         self, url: str, current: str, headers: dict[str, str], kind: Kind
     ) -> FetchedPage | _Redirect:
-        client = self._client(urlsplit(current).hostname or "")
-        async with client.stream("GET", current, headers=headers) as response:
+        request = httpx.Request(
+            "GET",
+            current,
+            headers={**self._headers, **headers},
+            extensions={"timeout": self._timeouts},
+        )
+        transport = self._transport(request.url.host)
+        response = await transport.handle_async_request(request)
+        response.request = request
+        try:
             status = response.status_code
             if status in _REDIRECTS and "location" in response.headers:
                 return _Redirect(response.headers["location"])
@@ -246,6 +255,8 @@ class Fetcher:
             body = await self._read_capped(url, response, kind)
             check_body(url, body, kind)
             return self._page(url, current, response, body, kind)
+        finally:
+            await response.aclose()
 
     async def _read_capped(self, url: str, response: httpx.Response, kind: Kind) -> bytes:
         cap = ROBOTS_MAX_BYTES if kind == "robots" else self.settings.max_bytes
