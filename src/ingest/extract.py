@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
 from html import unescape
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import trafilatura
@@ -37,7 +36,7 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
-from trafilatura.settings import Extractor
+from trafilatura.settings import Document, Extractor
 from trafilatura.utils import line_processing, load_html
 
 from ingest.clean import (
@@ -45,11 +44,11 @@ from ingest.clean import (
     clean_text,
     pagekind,
     parse_event_date,
-    parse_indonesian_datetime,
 )
 from ingest.clean.language import detect_language
 from ingest.clean.markup import wrap_loose_text
 from ingest.clean.pagecheck import check_page
+from ingest.clean.signals import PageSignals, read_signals
 from ingest.clean.title import clean_title
 from ingest.config import ExtractSettings
 from ingest.errors import NotAnArticle
@@ -59,36 +58,18 @@ __all__ = ["clean_document", "extract_article"]
 
 logger = logging.getLogger(__name__)
 
-_PUBLISHED_XPATH = (
-    '//meta[@property="article:published_time" or @name="article:published_time" or '
-    '@itemprop="datePublished" or @name="publishdate" or @name="pubdate"]/@content'
-)
-_MODIFIED_XPATH = (
-    '//meta[@property="article:modified_time" or @property="og:updated_time" or '
-    '@itemprop="dateModified" or @name="lastmod"]/@content'
-)
 #: A quick extraction (trafilatura's main extractor alone) shorter than this is redone with
-#: trafilatura's full cascade (readability and jusText compared): on 3,463 IndoSum pages and
-#: the 34 saved pages the cascade changed no longer text but one (by one character).
-_THOROUGH_BELOW = 1000
+#: trafilatura's full cascade (readability and jusText compared). On 3,463 IndoSum pages and
+#: the 34 saved pages the cascade changed no text this long but one (by one character), and
+#: no extracted article with the limit at 300, 500 or 1,000; 500 keeps a margin over the 250
+#: characters under which the cascade's jusText rescue engages.
+_THOROUGH_BELOW = 500
 #: Every attribute value or element name that trafilatura's author search (AUTHOR_XPATHS)
 #: matches contains one of these; a page without any of them has no author to find there.
 _AUTHOR_MARKS = (
     "author", "byl", "bbl", "username", "screenname", "writer", "zuozhe", "bianji",
     "xiaobian", "channel-name", "submitted-by", "posted-by", "journalist-name", "<rel",
 )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class _PageSignals:
-    """What the page declares about itself, read before extraction."""
-
-    page_url: str | None
-    head_title: str | None
-    headings: tuple[str, ...]
-    declared_language: str | None
-    published: datetime | None
-    modified: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +99,7 @@ def extract_article(
     tree = load_html(html)
     if tree is None:
         raise NotAnArticle(url, "no_text", "the page could not be parsed as HTML")
-    signals = _read_signals(tree, url)
+    signals = read_signals(tree, url)
     _reject_by_address(url, signals, settings)
     if settings.wrap_loose_text:
         wrap_loose_text(tree)
@@ -194,21 +175,6 @@ def _article(
     )
 
 
-def _read_signals(tree: HtmlElement, url: str) -> _PageSignals:
-    declared = _first(tree, '//link[@rel="canonical"]/@href') or _first(
-        tree, '//meta[@property="og:url"]/@content'
-    )
-    headings = tuple(" ".join(h.text_content().split()) for h in tree.iter("h1"))
-    return _PageSignals(
-        page_url=urljoin(url, declared) if declared else None,
-        head_title=_first(tree, "//head/title/text()"),
-        headings=tuple(h for h in headings if h),
-        declared_language=_first(tree, "/html/@lang"),
-        published=_parse_stamp(_first(tree, _PUBLISHED_XPATH)),
-        modified=_parse_stamp(_first(tree, _MODIFIED_XPATH)),
-    )
-
-
 def _main_text(tree: HtmlElement, url: str, settings: ExtractSettings) -> str:
     """The page's main text by trafilatura's main extractor; when that is short, by its full
     cascade, which compares readability's and jusText's answers."""
@@ -258,16 +224,17 @@ def _metadata(tree: HtmlElement, html: str | bytes, url: str) -> _Metadata:
     return _Metadata(
         title=_trimmed(found.title or extract_title(tree)),
         author=_trimmed(author),
-        site_name=_trimmed(_site_name(tree, found.sitename, found.url or url)),
+        site_name=_trimmed(_site_name(tree, found, url)),
     )
 
 
-def _site_name(tree: HtmlElement, declared: str | None, url: str) -> str | None:
-    name = declared or extract_sitename(tree)
+def _site_name(tree: HtmlElement, found: Document, url: str) -> str | None:
+    """The declared site name, else the one in ``<title>``, else the host of the page."""
+    name = found.sitename or extract_sitename(tree)
     if name:
         name = name.lstrip("@")
         return name.title() if name and "." not in name and not name[0].isupper() else name
-    match = META_URL.match(extract_url(tree, url) or "")
+    match = META_URL.match(found.url or extract_url(tree, url) or "")
     return match[1] if match else None
 
 
@@ -285,19 +252,7 @@ def _trimmed(value: str | None) -> str | None:
     return line_processing(unescape(value))
 
 
-def _first(tree: HtmlElement, xpath: str) -> str | None:
-    for value in tree.xpath(xpath):
-        text = str(value).strip()
-        if text:
-            return text
-    return None
-
-
-def _parse_stamp(value: str | None) -> datetime | None:
-    return parse_indonesian_datetime(value) if value else None
-
-
-def _reject_by_address(url: str, signals: _PageSignals, settings: ExtractSettings) -> None:
+def _reject_by_address(url: str, signals: PageSignals, settings: ExtractSettings) -> None:
     reason = pagekind.listing_reason_from_title(signals.head_title)
     if settings.reject_listing_urls:
         reason = pagekind.listing_reason_from_url(url) or reason
@@ -313,7 +268,7 @@ def _reject_short(url: str, cleaned: CleanedText, settings: ExtractSettings) -> 
 
 
 def _published_at(
-    tree: HtmlElement, url: str, signals: _PageSignals, hint: datetime | None, zone: ZoneInfo
+    tree: HtmlElement, url: str, signals: PageSignals, hint: datetime | None, zone: ZoneInfo
 ) -> datetime | None:
     """The page's declared publication time, else the date htmldate finds at midnight, else
     the hint."""

@@ -43,10 +43,20 @@ def _ftfy_always(text: str) -> str:
 
 
 def test_mojibake_repair_matches_ftfy_on_real_texts() -> None:
-    samples = [*TEXTS, "dan â€œkataâ€\x9d mereka", "Rp 5 &amp; 6", "a\r\nb", "ﬁnal", "x\u2028y"]
+    samples = [
+        *TEXTS,
+        *(text.replace(" dan ", " & ") for text in TEXTS[:5]),
+        "dan â€œkataâ€\x9d mereka",
+        "Rp 5 &amp; 6",
+        "Q&A &copy; 2024 & AT&T;",
+        "a\r\nb",
+        "ﬁnal",
+        "x\u2028y",
+    ]
     assert [repair_mojibake(t) for t in samples] == [_ftfy_always(t) for t in samples]
     assert repair_mojibake("dan â€œkataâ€\x9d mereka") == "dan “kata” mereka"
     assert repair_mojibake("Rp 5 &amp; 6") == "Rp 5 & 6"
+    assert repair_mojibake("Q&A di Tenggarong & sekitarnya") == "Q&A di Tenggarong & sekitarnya"
 
 
 @pytest.mark.parametrize("declared", ["id", "id-ID", None])

@@ -47,6 +47,8 @@ _LISTING_TITLE = re.compile(
 )
 # A teaser's truncated excerpt: "menghadiri Rapat […]", "... [...]", "...".
 _EXCERPT_END = re.compile(r"(?:\[\s*(?:…|\.\.\.)\s*\]|\.\.\.|…)$")
+# How every line that _EXCERPT_END matches ends ("$" also matches before a final newline).
+_EXCERPT_ENDS = ("]", "...", "…", "]\n", "...\n", "…\n")
 _BLOCKS = ("body", "main", "article", "section", "div", "td", "li", "blockquote")
 _OWN = frozenset({"p", "span", "strong", "b", "em", "i", "u", "font", "small", "br", "time"})
 _TEASER_STAMP = re.compile(
@@ -99,15 +101,23 @@ def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | 
     stamps = sum(1 for line in lines if _TEASER_STAMP.search(line))
     if stamps >= min_stamps and stamps * 3 >= len(lines):
         return "listing"
-    excerpts = sum(1 for line in lines if _EXCERPT_END.search(line))
+    excerpts = sum(
+        1 for line in lines if line.endswith(_EXCERPT_ENDS) and _EXCERPT_END.search(line)
+    )
     return "listing" if excerpts >= 2 and excerpts * 2 >= len(lines) else None
 
 
-def densest_block_chars(tree: HtmlElement) -> int:
+def densest_block_chars(tree: HtmlElement, *, enough: int | None = None) -> int:
     """The most text, outside links, that one block element holds directly or in its
     paragraphs and inline children. An article's body is one block of 1,000 characters and
-    more; a listing spreads short teasers over many small cards."""
-    return max((_own_chars(block) for block in tree.iter(*_BLOCKS)), default=0)
+    more; a listing spreads short teasers over many small cards. With ``enough``, the size of
+    the first block (in page order) that holds that much, if one does."""
+    densest = 0
+    for block in tree.iter(*_BLOCKS):
+        densest = max(densest, _own_chars(block))
+        if enough is not None and densest >= enough:
+            break
+    return densest
 
 
 def _own_chars(block: HtmlElement) -> int:
@@ -135,7 +145,7 @@ def listing_reason_from_tree(
     a half times the densest block: teasers stitched together) or the page holds too little
     text for an article (``min_chars``) among ``min_links`` headline links. Uses no URL or
     title clue."""
-    block = densest_block_chars(tree)
+    block = densest_block_chars(tree, enough=max_block_chars)
     if block >= max_block_chars:
         return None
     if len(text) > 1.5 * block:

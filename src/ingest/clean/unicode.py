@@ -13,11 +13,11 @@ __all__ = ["normalise_whitespace", "repair_mojibake", "split_paragraphs"]
 # (UTF-8 C2 A0 read as Latin-1) once the A0 has been turned into a plain space or dropped.
 _ORPHAN_A_CIRCUMFLEX = re.compile(r"\u00c2(?=[\s\u00a0]|$)")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-# Text made only of these characters is left as it is by ftfy (no mojibake, no HTML entity,
-# no control character, no odd line break, ligature or full-width form), so ftfy is skipped.
-_FTFY_NOOP = re.compile(
-    r"[\n\t\x20-\x25\x27-\x7e\u00a0\u2010-\u2015\u2018\u2019\u201c\u201d\u2022\u2026]*"
-)
+# Text made only of these characters is left as it is by ftfy (no mojibake, no control
+# character, no odd line break, ligature or full-width form) unless it holds an HTML entity
+# (ftfy's pattern for one below), so ftfy is skipped.
+_FTFY_NOOP = re.compile(r"[\n\t\x20-\x7e\u00a0\u2010-\u2015\u2018\u2019\u201c\u201d\u2022\u2026]*")
+_HTML_ENTITY = re.compile(r"&#?[0-9A-Za-z]{1,24};")
 
 
 def repair_mojibake(text: str) -> str:
@@ -28,7 +28,7 @@ def repair_mojibake(text: str) -> str:
     >>> repair_mojibake("pembangunan masyarakat Kukar. \\u00c2")
     'pembangunan masyarakat Kukar. '
     """
-    if _FTFY_NOOP.fullmatch(text):
+    if _FTFY_NOOP.fullmatch(text) and ("&" not in text or not _HTML_ENTITY.search(text)):
         return text
     fixed = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True)
     return _ORPHAN_A_CIRCUMFLEX.sub("", fixed)
