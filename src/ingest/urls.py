@@ -68,6 +68,7 @@ def registered_domain(url: str) -> str:
     return extract_domain(url, fast=True) or (urlsplit(url).hostname or "").lower()
 
 
+@lru_cache(maxsize=1 << 12)
 def choose_canonical(fetched_url: str, declared: str | None) -> str:
     """The URL to store: the declared one (rel=canonical, og:url; may be relative) when it is
     a valid http(s) URL on the same registered domain as the fetched URL, else the fetched one.
