@@ -13,7 +13,7 @@ from ingest.config import DedupSettings
 from ingest.dedup.features import Features, RecentFeatures, featurize, passage_key
 from ingest.dedup.shingles import shingle_hashes
 from ingest.dedup.signatures import band_keys, band_matrix, signature_matrix
-from ingest.dedup.text import normalise, normalised_words, passages
+from ingest.dedup.text import normalise, normalised_lines, passages, text_fingerprint
 
 SETTINGS = DedupSettings()
 
@@ -39,7 +39,7 @@ def test_words_of_joined_pieces_equal_each_piece_normalised(
 ) -> None:
     pieces = [s for u in unrelated for s in passages(u["text"])] + _TRICKY
     for group in (pieces, _TRICKY, _TRICKY[::-1], ["a"], []):
-        assert [" ".join(w) for w in normalised_words(group)] == [normalise(p) for p in group]
+        assert normalised_lines(group) == [normalise(p).encode() for p in group]
 
 
 def _reference(text: str, settings: DedupSettings) -> dict[str, object]:
@@ -63,6 +63,7 @@ def _reference(text: str, settings: DedupSettings) -> dict[str, object]:
         "bands": tuple(band_keys(signature, settings.lsh_bands)),
         "distinct": len(shingles),
         "signature": signature.tolist(),
+        "fingerprint": text_fingerprint(text),
     }
 
 
@@ -75,6 +76,7 @@ _FIELDS = (
     "anchors",
     "bands",
     "distinct",
+    "fingerprint",
 )
 
 
@@ -84,7 +86,8 @@ def _read(features: Features) -> dict[str, object]:
 
 
 def test_batch_features_equal_the_plain_reading(unrelated: list[dict[str, str]]) -> None:
-    texts = [u["text"] for u in unrelated] + ["", "satu", " \n ", "\n".join(_TRICKY)]
+    tricky = ["\n".join(_TRICKY), "Ia datang.” Lalu\u00a0pergi! “Saya”\u2028(3/9) hadir."]
+    texts = [u["text"] for u in unrelated] + ["", "satu", " \n ", *tricky]
     other = DedupSettings(shingle_size=3, num_perm=64, lsh_bands=8, anchor_rate=3)
     for settings in (SETTINGS, other):
         for text, features in zip(texts, featurize(texts, settings), strict=True):

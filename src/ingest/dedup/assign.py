@@ -31,7 +31,14 @@ from ingest.dedup.stories import Member, PassageCounts, StoryBook, verdict_json
 from ingest.errors import IngestError
 from ingest.store.models import Document, Story, StoryMember
 
-__all__ = ["AlreadyAssigned", "Assignment", "assign", "assign_batch", "assign_stored"]
+__all__ = [
+    "AlreadyAssigned",
+    "Assignment",
+    "assign",
+    "assign_batch",
+    "assign_stored",
+    "batch_features",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -104,20 +111,29 @@ def assign_stored(
         return []
     _refuse_assigned(session, [d.id for d in batch])
     features = dict(
-        zip((d.id for d in batch), _batch_features(texts, precomputed, settings), strict=True)
+        zip((d.id for d in batch), batch_features(texts, precomputed, settings), strict=True)
     )
     candidates = _candidates(session, batch, features, settings)
     stored = {c for ids in candidates for c in ids} - features.keys()
     book = StoryBook.load(session, stored, {k for f in features.values() for k in f.sentence_keys})
     features.update(_featurize_stored(session, stored, settings))
-    counts = passage_counts(session, (k for f in features.values() for k in f.sentence_keys))
-    matches = _match_all(batch, candidates, features, book, counts, settings)
+    counts = _StoredCounts(session, features)
+    counts.fetch(
+        {c for ids in candidates for c in ids}
+        | {d.id for d, ids in zip(batch, candidates, strict=True) if ids}
+    )
+    matches = _match_all(batch, candidates, features, book, counts.counts, settings)
     plans = book.plan(settings)
     missing = {m.facts.id for p in plans for m in p.todo} | {p.canonical.id for p in plans}
-    extra = _featurize_stored(session, missing - features.keys(), settings)
-    features.update(extra)
-    counts.update(passage_counts(session, (k for f in extra.values() for k in f.sentence_keys)))
-    relations = book.relate(plans, features, counts, settings)
+    features.update(_featurize_stored(session, missing - features.keys(), settings))
+    counts.fetch(
+        i
+        for p in plans
+        for m in p.todo
+        if m.facts.id != p.canonical.id
+        for i in (m.facts.id, p.canonical.id)
+    )
+    relations = book.relate(plans, features, counts.counts, settings)
     story_ids = book.write(session)
     write_index(session, [index_rows(d.id, features[d.id], settings) for d in batch])
     _expire(session, book, story_ids.values())
@@ -128,6 +144,23 @@ def assign_stored(
             book.steps, relations, matches, strict=True
         )
     ]
+
+
+class _StoredCounts:
+    """Stories per sentence as stored, read for the sentences of the documents that are
+    compared (only their counts are ever read), each sentence once."""
+
+    def __init__(self, session: Session, features: dict[int, Features]) -> None:
+        self._session, self._features = session, features
+        self.counts: dict[int, int] = {}
+        self._fetched: set[int] = set()
+
+    def fetch(self, document_ids: Iterable[int]) -> None:
+        """Read the counts of the sentences of ``document_ids`` not read yet."""
+        keys = {k for i in set(document_ids) for k in self._features[i].sentence_keys}
+        keys -= self._fetched
+        self.counts.update(passage_counts(self._session, keys))
+        self._fetched |= keys
 
 
 def _refuse_assigned(session: Session, ids: Sequence[int]) -> None:
@@ -148,13 +181,13 @@ def _candidates(
     return [index.candidates(i) for i in range(len(batch))]
 
 
-def _batch_features(
+def batch_features(
     texts: Sequence[str],
     precomputed: Sequence[Features | None] | None,
     settings: DedupSettings,
 ) -> list[Features]:
     """The features of each text: the precomputed ones, the rest computed (one featurize for
-    all of those)."""
+    all of those, kept for later batches)."""
     given: Sequence[Features | None] = precomputed or [None] * len(texts)
     if len(given) != len(texts):
         raise ValueError(f"{len(given)} precomputed features for {len(texts)} documents")

@@ -5,17 +5,19 @@ fingerprints and band keys (at most ``max_candidates`` documents each), its anch
 read only for anchors held by at most ``anchor_max_df`` documents) and its sentences. Nothing
 scans the store, so the cost of adding a batch does not grow with it. Each lookup is one
 statement with one bound list (``key_in``), whatever the number of documents in the batch,
-and rows are written with one statement per table (``insert_rows``).
+and rows are written with one statement per table (``insert_columns``).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Column, Select, Table, and_, any_, func, literal, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -37,7 +39,7 @@ __all__ = [
     "band_hits",
     "exact_hits",
     "index_rows",
-    "insert_rows",
+    "insert_columns",
     "key_in",
     "passage_counts",
     "rare_anchors",
@@ -81,32 +83,57 @@ def index_rows(document_id: int, features: Features, settings: DedupSettings) ->
 def write_index(session: Session, rows: Sequence[IndexRows]) -> None:
     """Insert the rows of several documents, one statement per table, and update the anchor
     counts. Rows go in key order: each B-tree page is then visited once per batch."""
-    entries = [
-        (r.document_id, r.features.signature.astype("<u4").tobytes(), r.features.distinct, r.params)
-        for r in rows
-    ]
-    columns = ("document_id", "signature", "shingles", "params")
-    insert_rows(session, _ENTRIES, columns, entries)
-    bands = sorted((key, r.document_id, i) for r in rows for i, key in enumerate(r.features.bands))
-    insert_rows(session, _BANDS, ("key", "document_id", "band"), bands)
-    anchors = sorted((key, r.document_id) for r in rows for key in r.features.anchors)
-    insert_rows(session, _ANCHORS, ("key", "document_id"), anchors)
-    counts = Counter(key for key, _ in anchors)
-    insert_rows(session, _ANCHOR_COUNTS, ("key", "documents"), sorted(counts.items()), "documents")
+    if not rows:
+        return
+    insert_columns(
+        session,
+        _ENTRIES,
+        {
+            "document_id": [r.document_id for r in rows],
+            "signature": [r.features.signature.astype("<u4").tobytes() for r in rows],
+            "shingles": [r.features.distinct for r in rows],
+            "params": [r.params for r in rows],
+        },
+    )
+    ids = np.array([r.document_id for r in rows], dtype=np.int64)
+    bands, owners = _flat([r.features.bands for r in rows], ids)
+    number = np.tile(np.arange(len(rows[0].features.bands), dtype=np.int64), len(rows))
+    order = np.lexsort((owners, bands))
+    ordered = {"key": bands[order], "document_id": owners[order], "band": number[order]}
+    insert_columns(session, _BANDS, {k: v.tolist() for k, v in ordered.items()})
+    anchors, owners = _flat([r.features.anchors for r in rows], ids)
+    order = np.lexsort((owners, anchors))
+    insert_columns(
+        session,
+        _ANCHORS,
+        {"key": anchors[order].tolist(), "document_id": owners[order].tolist()},
+    )
+    keys, counts = np.unique(anchors, return_counts=True)
+    columns = {"key": keys.tolist(), "documents": counts.tolist()}
+    insert_columns(session, _ANCHOR_COUNTS, columns, add_to="documents")
 
 
-def insert_rows(
+def _flat(
+    keys: Sequence[Sequence[int]], ids: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The keys of every document in one array, and the id of the document of each."""
+    sizes = [len(k) for k in keys]
+    flat = np.fromiter(itertools.chain(*keys), dtype=np.int64, count=sum(sizes))
+    return flat, np.repeat(ids, sizes)
+
+
+def insert_columns(
     session: Session,
     table: Table,
-    columns: Sequence[str],
-    rows: Sequence[tuple[Any, ...]],
+    columns: dict[str, Sequence[Any]],
     add_to: str | None = None,
 ) -> None:
-    """Insert rows of plain values (integers, strings, bytes) in one statement: ``unnest`` of
-    one array per column on PostgreSQL, the driver's ``executemany`` on SQLite (no per-row
-    processing either way). With ``add_to``, a row whose ``key`` exists adds its ``add_to``
-    column to the stored one (the keys of ``rows`` must then be distinct)."""
-    if not rows:
+    """Insert rows of plain values (integers, strings, bytes), given column by column, in one
+    statement: ``unnest`` of one array per column on PostgreSQL, the driver's
+    ``executemany`` on SQLite (no per-row processing either way). With ``add_to``, a row
+    whose ``key`` exists adds its ``add_to`` column to the stored one (the keys must then be
+    distinct)."""
+    if not next(iter(columns.values())):
         return
     dialect = session.get_bind().dialect
     quote = dialect.identifier_preparer.quote
@@ -122,21 +149,25 @@ def insert_rows(
         arrays = ", ".join(
             f"CAST(:c{i} AS {table.c[c].type.compile(dialect)}[])" for i, c in enumerate(columns)
         )
-        params = {f"c{i}": [row[i] for row in rows] for i in range(len(columns))}
+        params = {f"c{i}": list(values) for i, values in enumerate(columns.values())}
         sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}"
         session.execute(text(sql), params)
     else:
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}"
-        session.connection().exec_driver_sql(sql, list(rows))
+        session.connection().exec_driver_sql(sql, list(zip(*columns.values(), strict=True)))
 
 
 def write_story_passages(session: Session, rows: Sequence[tuple[int, int]]) -> None:
     """Record new ``(story_id, sentence key)`` pairs (none present yet) and count each once
     more in ``dedup_passage_counts``."""
-    insert_rows(session, _STORY_PASSAGES, ("story_id", "key"), rows)
-    counts = sorted(Counter(key for _, key in rows).items())
-    insert_rows(session, _PASSAGE_COUNTS, ("key", "stories"), counts, "stories")
+    if not rows:
+        return
+    stories, keys = (list(column) for column in zip(*rows, strict=True))
+    insert_columns(session, _STORY_PASSAGES, {"story_id": stories, "key": keys})
+    unique, counts = np.unique(np.array(keys, dtype=np.int64), return_counts=True)
+    columns = {"key": unique.tolist(), "stories": counts.tolist()}
+    insert_columns(session, _PASSAGE_COUNTS, columns, add_to="stories")
 
 
 def write_new_story_passages(

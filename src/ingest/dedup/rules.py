@@ -157,7 +157,8 @@ def _shingle_scores(
     if left.outlet == right.outlet:
         boilerplate |= _common_tail(left.features, right.features)
     a, b = _body(left.features, boilerplate), _body(right.features, boilerplate)
-    shared, union = len(a & b), len(a | b)
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
     return {
         "jaccard": round(shared / union, 4) if union else 0.0,
         "containment": round(shared / min(len(a), len(b)), 4) if a and b else 0.0,

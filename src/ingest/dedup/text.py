@@ -29,7 +29,7 @@ __all__ = [
     "normalise",
     "normalised_batch",
     "normalised_bytes",
-    "normalised_words",
+    "normalised_lines",
     "passages",
     "text_fingerprint",
 ]
@@ -37,14 +37,10 @@ __all__ = [
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_NON_WORD = re.compile(r"[\W_]")
+# A non-ASCII character that is not a letter or a digit (``_`` is ASCII).
+_NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
 # ASCII letters and digits stay, other ASCII bytes become spaces, UTF-8 bytes pass through.
 _ASCII_TABLE = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
-
-
-def _fold_run(match: re.Match[str]) -> str:
-    return _NON_WORD.sub(" ", match.group())
 
 
 def normalised_bytes(text: str) -> bytes:
@@ -52,7 +48,7 @@ def normalised_bytes(text: str) -> bytes:
     hashing; runs of spaces are harmless there). No newline survives."""
     if text.isascii():  # ASCII is already in NFKC
         return text.lower().encode("ascii").translate(_ASCII_TABLE)
-    folded = _NON_ASCII.sub(_fold_run, unicodedata.normalize("NFKC", text).lower())
+    folded = _NON_ASCII_NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
     return folded.encode("utf-8").translate(_ASCII_TABLE)
 
 
@@ -111,26 +107,26 @@ def _blank_punctuation(buf: npt.NDArray[np.uint8]) -> None:
     buf[lead2 + 1] = 32
 
 
-# The same, keeping line breaks: they separate the pieces of ``normalised_words``.
+# The same, keeping line breaks: they separate the pieces of ``normalised_lines``.
 _LINE_TABLE = bytes(10 if c == 10 else _ASCII_TABLE[c] for c in range(256))
 
 
-def normalised_words(pieces: Sequence[str]) -> list[list[str]]:
-    """The words of ``normalise(piece)`` for each of ``pieces`` (none holding a line break),
+def normalised_lines(pieces: Sequence[str]) -> list[bytes]:
+    """The UTF-8 of ``normalise(piece)`` for each of ``pieces`` (none holding a line break),
     folded together: NFKC, lower case and ``\\n`` commute (a line break never composes and
     bounds every casing context), so one pass over the joined text folds them all."""
     if not pieces:
         return []
     joined = "\n".join(pieces)
     if joined.isascii():
-        folded = joined.lower().encode("ascii").translate(_LINE_TABLE).decode("ascii")
+        folded = joined.lower().encode("ascii").translate(_LINE_TABLE)
     else:
-        text = _NON_ASCII.sub(_fold_run, unicodedata.normalize("NFKC", joined).lower())
-        folded = text.encode("utf-8").translate(_LINE_TABLE).decode("utf-8")
-    lines = folded.split("\n")
+        text = unicodedata.normalize("NFKC", joined).lower()
+        folded = _NON_ASCII_NON_WORD.sub(" ", text).encode("utf-8").translate(_LINE_TABLE)
+    lines = [b" ".join(line.split()) for line in folded.split(b"\n")]
     if len(lines) != len(pieces):
         raise ValueError("a piece holds a line break")
-    return [line.split() for line in lines]
+    return lines
 
 
 def normalise(text: str) -> str:

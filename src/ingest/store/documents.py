@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ingest import dedup
 from ingest.config import DedupSettings
-from ingest.dedup.assign import assign_stored
+from ingest.dedup.assign import assign_stored, batch_features
 from ingest.dedup.facts import Facts
 from ingest.dedup.features import Features
 from ingest.records import Article
@@ -93,10 +93,10 @@ def known_urls(session: Session, urls: Iterable[str]) -> KnownUrls:
 
 def new_document(article: Article, *, run_id: int | None) -> Document:
     """The row for a cleaned article (not yet added to a session)."""
-    return Document(**_columns(article, run_id))
+    return Document(**_columns(article, run_id, dedup.text_fingerprint(article.text)))
 
 
-def _columns(article: Article, run_id: int | None) -> dict[str, Any]:
+def _columns(article: Article, run_id: int | None, text_sha1: str) -> dict[str, Any]:
     """The ``documents`` columns of a cleaned article, but its id and creation time."""
     return {
         "url": article.url,
@@ -113,7 +113,7 @@ def _columns(article: Article, run_id: int | None) -> dict[str, Any]:
         "credits": list(article.credits),
         "syndicated_from": article.syndicated_from,
         "text": article.text,
-        "text_sha1": dedup.text_fingerprint(article.text),
+        "text_sha1": text_sha1,
         "run_id": run_id,
     }
 
@@ -141,10 +141,10 @@ def add_articles(
         if article.url not in known and article.url not in fresh:
             fresh[article.url] = (article, article_features)
     new = [article for article, _ in fresh.values()]
-    facts = _insert_documents(session, new, run_id)
     texts = [article.text for article in new]
-    precomputed = [f for _, f in fresh.values()]
-    assigned = assign_stored(session, facts, texts, dedup_settings, precomputed)
+    computed, fingerprints = _features(texts, [f for _, f in fresh.values()], dedup_settings)
+    facts = _insert_documents(session, new, fingerprints, run_id)
+    assigned = assign_stored(session, facts, texts, dedup_settings, computed)
     assignments = dict(zip(fresh, zip(facts, assigned, strict=True), strict=True))
     outcomes = []
     for article in articles:
@@ -158,8 +158,22 @@ def add_articles(
     return outcomes
 
 
+def _features(
+    texts: Sequence[str], handed: Sequence[Features | None], settings: DedupSettings
+) -> tuple[list[Features], list[str]]:
+    """The dedup features of each text (those handed over, the rest computed) and its
+    ``text_sha1``: read from the features computed here, computed from the text for the
+    handed ones (nothing checks that they belong to it)."""
+    features = batch_features(texts, handed, settings)
+    fingerprints = [
+        dedup.text_fingerprint(text) if given is not None else computed.fingerprint
+        for text, given, computed in zip(texts, handed, features, strict=True)
+    ]
+    return features, fingerprints
+
+
 def _insert_documents(
-    session: Session, articles: Sequence[Article], run_id: int | None
+    session: Session, articles: Sequence[Article], fingerprints: Sequence[str], run_id: int | None
 ) -> list[Facts]:
     """Insert the documents of ``articles`` with one Core statement (each row comes back with
     its unique URL) and return what dedup reads of them. No ORM objects: nothing for the
@@ -168,7 +182,10 @@ def _insert_documents(
         return []
     session.flush()
     now = utcnow()
-    rows = [{**_columns(a, run_id), "created_at": now} for a in articles]
+    rows = [
+        {**_columns(a, run_id, sha1), "created_at": now}
+        for a, sha1 in zip(articles, fingerprints, strict=True)
+    ]
     returning = insert(_DOCUMENTS).returning(_DOCUMENTS.c.url, _DOCUMENTS.c.id)
     ids = dict(session.execute(returning, rows).tuples().all())
     return [
