@@ -18,6 +18,7 @@ from werkzeug import Request, Response
 
 from ingest import pipeline
 from ingest.config import DedupSettings, FetchSettings, Settings, SourceConfig
+from ingest.pool import PROCESS_POOL_MIN_PAGES, ExtractionPool
 from ingest.store import open_store
 from ingest.store.models import Document, FetchState, StoryMember
 from ingest.store.writer import BatchWriter
@@ -101,9 +102,9 @@ def test_sources_small_alone_but_large_together_extract_in_processes(tmp_path: P
     extraction and a process of its own for the writer."""
 
     async def scenario(writer: BatchWriter) -> tuple[int, int]:
-        pool = pipeline._Pool(writer)
+        pool = ExtractionPool(writer)
         try:
-            half = pipeline.PROCESS_POOL_MIN_PAGES // 2
+            half = PROCESS_POOL_MIN_PAGES // 2
             small = pool.runner(half)
             large = pool.runner(half)
             assert pool.runner(1) == large
