@@ -23,10 +23,14 @@ from ingest.records import Article
 from ingest.store.writer import BatchWriter
 from ingest.workers import ProcessPool
 
-__all__ = ["PROCESS_POOL_MIN_PAGES", "ExtractionPool", "Runner", "in_thread"]
+__all__ = ["BACKLOG", "PROCESS_POOL_MIN_PAGES", "ExtractionPool", "Runner", "in_thread"]
 
 #: Below this many pages in all a run extracts in threads; from it, in one process per core.
 PROCESS_POOL_MIN_PAGES = 40
+
+#: Pages fetched or being fetched but not yet extracted, at most: when extraction is the slower
+#: stage, fetching waits for it instead of holding every page of the run in memory.
+BACKLOG = 256
 
 
 class Runner(Protocol):
@@ -44,8 +48,9 @@ class ExtractionPool:
     """Hands each source the runner its extraction goes to (twenty feeds of twenty items are
     a large run too, though each source is small)."""
 
-    def __init__(self, writer: BatchWriter) -> None:
+    def __init__(self, writer: BatchWriter, *, backlog: int | None = None) -> None:
         self.writer = writer
+        self.backlog = asyncio.Semaphore(BACKLOG if backlog is None else backlog)
         self._pages = 0
         self._processes: ProcessPool | None = None
 

@@ -103,7 +103,9 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
     unique = _unique(candidates)
     run.progress.discovered(source.name, len(unique))
     known = await asyncio.to_thread(_known, run.store, [canonicalize(c.url) for c in unique])
-    job = _SourceJob(run.settings, run.fetcher, run.writer, source, summary, known)
+    job = _SourceJob(
+        run.settings, run.fetcher, run.writer, source, summary, known, run.pool.backlog
+    )
     runner = run.pool.runner(len(unique))
 
     async def one(candidate: Candidate) -> None:
@@ -187,10 +189,13 @@ class _SourceJob:
     source: SourceConfig
     summary: SourceSummary
     known: KnownUrls
+    backlog: asyncio.Semaphore
+    """Shared by the run: bounds the pages fetched but not yet extracted (memory)."""
 
     async def process(self, candidate: Candidate, runner: Runner) -> None:
         try:
-            article = await self._article(candidate, runner)
+            async with self.backlog:
+                article = await self._article(candidate, runner)
         except NotAnArticle as exc:
             self.summary.rejected[exc.reason] += 1
             log.info("rejected %s", exc)

@@ -9,6 +9,9 @@ import json
 import os
 import random
 import re
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from sqlalchemy import func, select
 from werkzeug import Request, Response
 
 from ingest import pipeline
+from ingest import pool as pool_module
 from ingest.config import DedupSettings, FetchSettings, Settings, SourceConfig
 from ingest.pool import PROCESS_POOL_MIN_PAGES, ExtractionPool
 from ingest.store import open_store
@@ -121,3 +125,57 @@ def test_sources_small_alone_but_large_together_extract_in_processes(tmp_path: P
         asyncio.run(writer.__aexit__(None, None, None))
     assert in_thread == os.getpid()
     assert in_process != os.getpid()
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A server answering requests in parallel, as a real site does."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
+@pytest.mark.parametrize(("backlog", "expected"), [(2, 2), (256, 8)])
+def test_fetching_waits_for_extraction_beyond_the_backlog(
+    threaded_server: HTTPServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backlog: int,
+    expected: int,
+) -> None:
+    """With a backlog of 2, never more than 2 pages are being fetched or waiting to be
+    extracted, though the host takes 8 requests at once (as it does with the default)."""
+    httpserver = threaded_server
+    monkeypatch.setattr(pool_module, "BACKLOG", backlog)
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    sentences = _sentences()
+    lock, in_flight, most = threading.Lock(), [0], [0]
+
+    def handler(request: Request) -> Response:
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.05)
+        with lock:
+            in_flight[0] -= 1
+        number = int(request.path.rsplit("/", 1)[1].split(".")[0])
+        body = _page(number, sentences)
+        return Response(body, headers={"Content-Type": "text/html; charset=utf-8"})
+
+    paths = [f"/berita/{n:03d}.html" for n in range(ARTICLES)]
+    for path in paths:
+        httpserver.expect_request(path).respond_with_handler(handler)
+    fetch = FetchSettings(allow_private=("127.0.0.0/8",), per_host_delay=0, per_host_concurrency=8)
+    source = SourceConfig(name="local", kind="urls", urls=tuple(map(httpserver.url_for, paths)))
+    settings = Settings(
+        db_url=f"sqlite:///{tmp_path / 'backlog.db'}",
+        fetch=fetch,
+        sources=(source,),
+        config_dir=tmp_path,
+    )
+    summary = pipeline.run(settings).sources[0]
+    assert summary.new_documents == ARTICLES
+    assert most[0] == expected
