@@ -4,6 +4,7 @@ ones; importing dedup does not import datasketch."""
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 import sys
 
@@ -40,6 +41,35 @@ def test_words_of_joined_pieces_equal_each_piece_normalised(
     pieces = [s for u in unrelated for s in passages(u["text"])] + _TRICKY
     for group in (pieces, _TRICKY, _TRICKY[::-1], ["a"], []):
         assert normalised_lines(group) == [normalise(p).encode() for p in group]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+
+
+def _passages_line_by_line(text: str) -> list[str]:
+    """The sentences of ``text`` split one line at a time (what ``passages`` does at once)."""
+    pieces = (p.strip() for line in text.splitlines() for p in _SENTENCE_END.split(line))
+    return [p for p in pieces if p]
+
+
+def test_passages_equal_the_line_by_line_split(unrelated: list[dict[str, str]]) -> None:
+    edges = [
+        "A. B\r\nC.\u2028D! \x0cE? “F",
+        "x.\u00a0\u00a0Y",
+        "a.  \n  B",
+        "akhir. ",
+        "",
+        "\n\n",
+        "Q.\x1c R",
+        "a.” (B",
+        "a.)\u3000 1",
+        "a.. B",
+        "a.! B",
+        "x.\"' 'Y",
+        "a.\\1 B",
+    ]
+    for text in [u["text"] for u in unrelated] + edges:
+        assert passages(text) == _passages_line_by_line(text), text[:40]
 
 
 def _reference(text: str, settings: DedupSettings) -> dict[str, object]:

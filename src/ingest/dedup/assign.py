@@ -43,6 +43,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _DOCUMENTS = cast(Table, Document.__table__)
+_MEMBERS = cast(Table, StoryMember.__table__)
 
 #: Features of the documents assigned or read lately in this process: the next batches'
 #: stored candidates are mostly among them.
@@ -166,10 +167,9 @@ class _StoredCounts:
 def _refuse_assigned(session: Session, ids: Sequence[int]) -> None:
     if len(set(ids)) != len(ids):
         raise AlreadyAssigned("the same document appears twice in one batch")
-    query = select(StoryMember.document_id, StoryMember.story_id)
-    for doc_id, story_id in session.execute(
-        query.where(key_in(session, StoryMember.document_id, ids))
-    ):
+    members = _MEMBERS.c
+    query = select(members.document_id, members.story_id)
+    for doc_id, story_id in session.execute(query.where(key_in(session, members.document_id, ids))):
         raise AlreadyAssigned(f"document {doc_id} is already in story {story_id}")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -154,7 +155,7 @@ class RecentFeatures:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._kept: dict[tuple[str, tuple[int, ...]], Features] = {}
+        self._kept: OrderedDict[tuple[str, tuple[int, ...]], Features] = OrderedDict()
         self._lock = threading.Lock()
 
     def featurize(self, texts: Sequence[str], settings: DedupSettings) -> list[Features]:
@@ -176,10 +177,10 @@ class RecentFeatures:
         params = _params(settings)
         with self._lock:
             for text, feats in zip(texts, features, strict=True):
-                self._kept.pop((text, params), None)
                 self._kept[text, params] = feats
+                self._kept.move_to_end((text, params))
             while len(self._kept) > self._size:
-                del self._kept[next(iter(self._kept))]
+                self._kept.popitem(last=False)
 
 
 def _params(settings: DedupSettings) -> tuple[int, ...]:

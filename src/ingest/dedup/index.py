@@ -184,7 +184,7 @@ def key_in(
     """``column IN values`` with one bound parameter, however many values: an array on
     PostgreSQL, a JSON list read by ``json_each`` on SQLite (no parameter limit, and no
     per-value parameter processing)."""
-    wanted = sorted(set(values))
+    wanted = list(values if isinstance(values, set | frozenset) else set(values))
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(wanted, postgresql.ARRAY(column.type)))
     listed = func.json_each(literal(json.dumps(wanted))).table_valued("value")

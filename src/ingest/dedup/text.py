@@ -34,7 +34,9 @@ __all__ = [
     "text_fingerprint",
 ]
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+# A sentence end: its mark (kept), closing quotes and spaces (dropped), then a capital, a digit
+# or an opening quote; never across a line break.
+_SENTENCE_END = re.compile(r"([.!?])[\"'”’)]*[^\S\n]+(?=[\"'“‘(]?[A-Z0-9])")
 
 
 # A non-ASCII character that is not a letter or a digit (``_`` is ASCII).
@@ -143,10 +145,5 @@ def text_fingerprint(text: str) -> str:
 def passages(text: str) -> list[str]:
     """Sentences of ``text``: split at line breaks and at sentence ends followed by a capital,
     digit or opening quote. Empty pieces are dropped; the original wording is kept."""
-    out: list[str] = []
-    for line in text.splitlines():
-        for piece in _SENTENCE_END.split(line):
-            piece = piece.strip()
-            if piece:
-                out.append(piece)
-    return out
+    lines = "\n".join(text.splitlines())  # the one line break left is \n
+    return [piece for p in _SENTENCE_END.sub("\\1\n", lines).split("\n") if (piece := p.strip())]

@@ -65,7 +65,8 @@ def stored_urls(session: Session, urls: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(wanted), _LOOKUP_CHUNK):
         chunk = wanted[start : start + _LOOKUP_CHUNK]
-        rows = session.execute(select(Document.url, Document.id).where(Document.url.in_(chunk)))
+        docs = _DOCUMENTS.c  # Core columns: no ORM processing of the rows
+        rows = session.execute(select(docs.url, docs.id).where(docs.url.in_(chunk)))
         found.update((url, id_) for url, id_ in rows)
     return found
 
