@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -179,3 +180,17 @@ def test_fetching_waits_for_extraction_beyond_the_backlog(
     summary = pipeline.run(settings).sources[0]
     assert summary.new_documents == ARTICLES
     assert most[0] == expected
+
+
+def test_an_in_memory_store_keeps_its_writer_in_this_process(tmp_path: Path) -> None:
+    """Another process could not open an in-memory SQLite database: the writer stays."""
+    context = multiprocessing.get_context("forkserver")
+    with open_store("sqlite://") as memory:
+        writer = BatchWriter(memory, dedup_settings=DedupSettings(), run_id=None)
+        writer.use_process(context)
+        assert not writer.in_process
+    with open_store(f"sqlite:///{tmp_path / 'file.db'}") as on_disk:
+        writer = BatchWriter(on_disk, dedup_settings=DedupSettings(), run_id=None)
+        writer.use_process(context)
+        assert writer.in_process
+        asyncio.run(writer.__aexit__(None, None, None))

@@ -113,8 +113,9 @@ class BatchWriter:
 
     def use_process(self, context: Context) -> None:
         """Write the next batches in a process of its own, started from ``context``. Batches
-        are written one at a time either way, so switching between two batches is safe."""
-        if self._process is None:
+        are written one at a time either way, so switching between two batches is safe. An
+        in-memory SQLite store, which another process cannot open, stays in this one."""
+        if self._process is None and not _in_memory(self._target.store):
             self._process = ProcessPool(
                 context,
                 size=1,
@@ -231,6 +232,14 @@ def _without_body(page: FetchedPage) -> FetchedPage:
     if page.content_sha1 is not None or page.not_modified:
         return page
     return replace(page, body=b"", content_sha1=hashlib.sha1(page.body).hexdigest())
+
+
+def _in_memory(store: Store) -> bool:
+    url = store.engine.url
+    database = url.database or ""
+    return url.get_backend_name() == "sqlite" and (
+        database in ("", ":memory:") or url.query.get("mode") == "memory"
+    )
 
 
 def _url(store: Store) -> str:
