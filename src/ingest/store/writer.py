@@ -1,6 +1,7 @@
 """Batched writes for a pipeline run: documents (with their dedup index entries and story
-membership) and fetch states, one transaction per batch, in arrival order, in a worker thread
-so that the event loop keeps fetching and feeding extraction while a batch is written::
+membership) and fetch states, one transaction per batch, in arrival order, away from the event
+loop (in a thread, or a process in large runs) so that it keeps fetching and feeding extraction
+while a batch is written::
 
     async with BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id) as writer:
         writer.fetched(page, source="kukarkab")        # conditional-GET validators, queued
