@@ -1,10 +1,11 @@
 """Pages and plain texts to cleaned :class:`~ingest.records.Article` records.
 
-The only module that imports trafilatura. The page is parsed once; trafilatura's main extractor
-gives the text (its readability and jusText fallbacks only when that text is short), its
-metadata readers give the title, author and site name, and the page's own declarations
-(rel=canonical, og:url, article:published_time, ``lang``) are read from the same tree; htmldate
-dates pages that declare no publication time. Then the Indonesian cleaning rules
+With :mod:`ingest.clean.pagemeta`, the only module that imports trafilatura. The page is parsed
+once; trafilatura's main extractor gives the text (its readability and jusText fallbacks only
+when that text is short), its metadata rules give the title, author and site name
+(:mod:`ingest.clean.pagemeta`), and the page's own declarations (rel=canonical, og:url,
+article:published_time, ``lang``) are read from the same tree (:mod:`ingest.clean.signals`);
+htmldate dates pages that declare no publication time. Then the Indonesian cleaning rules
 (:mod:`ingest.clean`) and the event date::
 
     article = extract_article(html, url=url, outlet="kukarkab.go.id", settings=settings.extract)
@@ -18,26 +19,23 @@ from __future__ import annotations
 
 import logging
 from copy import copy
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
-from html import unescape
 from zoneinfo import ZoneInfo
 
 import trafilatura
 from htmldate import find_date
-from lxml.html import HtmlElement
-from trafilatura.metadata import (
-    META_URL,
-    examine_meta,
-    extract_author,
-    extract_meta_json,
-    extract_sitename,
-    extract_title,
-    extract_url,
+from lxml.etree import ElementDefaultClassLookup
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+    fromstring,
 )
-from trafilatura.settings import Document, Extractor
-from trafilatura.utils import line_processing, load_html
+from trafilatura.settings import Extractor
+from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
 
 from ingest.clean import (
     CleanedText,
@@ -48,6 +46,7 @@ from ingest.clean import (
 from ingest.clean.language import detect_language
 from ingest.clean.markup import wrap_loose_text
 from ingest.clean.pagecheck import check_page
+from ingest.clean.pagemeta import read_metadata
 from ingest.clean.signals import PageSignals, read_signals
 from ingest.clean.title import clean_title
 from ingest.config import ExtractSettings
@@ -58,27 +57,27 @@ __all__ = ["clean_document", "extract_article"]
 
 logger = logging.getLogger(__name__)
 
+#: trafilatura's parser settings, with one class (lxml's HtmlElement) for every element: the
+#: lookup of lxml.html picks a class per element in Python (form fields get their own, which
+#: nothing here uses), a tenth of the cost of extracting a page.
+_PARSER = HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+)
+_PARSER.set_element_class_lookup(
+    ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 #: A quick extraction (trafilatura's main extractor alone) shorter than this is redone with
 #: trafilatura's full cascade (readability and jusText compared). On 3,463 IndoSum pages and
 #: the 34 saved pages the cascade changed no text this long but one (by one character), and
 #: no extracted article with the limit at 300, 500 or 1,000; 500 keeps a margin over the 250
 #: characters under which the cascade's jusText rescue engages.
 _THOROUGH_BELOW = 500
-#: Every attribute value or element name that trafilatura's author search (AUTHOR_XPATHS)
-#: matches contains one of these; a page without any of them has no author to find there.
-_AUTHOR_MARKS = (
-    "author", "byl", "bbl", "username", "screenname", "writer", "zuozhe", "bianji",
-    "xiaobian", "channel-name", "submitted-by", "posted-by", "journalist-name", "<rel",
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class _Metadata:
-    """What trafilatura's metadata readers find: title, author and site name."""
-
-    title: str | None
-    author: str | None
-    site_name: str | None
 
 
 def extract_article(
@@ -96,14 +95,15 @@ def extract_article(
 
     Raises :class:`~ingest.errors.NotAnArticle` for pages that are not articles.
     """
-    tree = load_html(html)
+    text = decode_file(html)
+    tree = _parse(text)
     if tree is None:
         raise NotAnArticle(url, "no_text", "the page could not be parsed as HTML")
     signals = read_signals(tree, url)
     _reject_by_address(url, signals, settings)
     if settings.wrap_loose_text:
         wrap_loose_text(tree)
-    metadata = _metadata(tree, html, url)
+    metadata = read_metadata(tree, text, url)
     raw_text = _main_text(tree, url, settings)
     raw_title = metadata.title or signals.head_title or title_hint
     site_name = metadata.site_name
@@ -175,6 +175,34 @@ def _article(
     )
 
 
+def _parse(text: str) -> HtmlElement | None:
+    """The page's tree as trafilatura's ``load_html`` builds it from the decoded page (repairs,
+    a second try from bytes, no tree for a page that is not HTML), with :data:`_PARSER`."""
+    beginning = text[:50].lower()
+    text = repair_faulty_html(text, beginning)
+    retried = False
+    try:
+        tree = fromstring(text, parser=_PARSER)
+    except ValueError:  # a Unicode string that declares its encoding
+        tree, retried = _parse_bytes(text), True
+    except Exception as error:  # as load_html: whatever lxml raises means no tree
+        logger.debug("lxml could not parse the page: %s", error)
+        tree = None
+    if (tree is None or len(tree) < 1) and not retried:
+        tree = _parse_bytes(text)
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+def _parse_bytes(text: str) -> HtmlElement | None:
+    try:
+        return fromstring(text.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception as error:  # as trafilatura's fromstring_bytes
+        logger.debug("lxml could not parse the page's bytes: %s", error)
+        return None
+
+
 def _main_text(tree: HtmlElement, url: str, settings: ExtractSettings) -> str:
     """The page's main text by trafilatura's main extractor; when that is short, by its full
     cascade, which compares readability's and jusText's answers."""
@@ -205,51 +233,6 @@ def _bare_text(tree: HtmlElement, url: str, base: Extractor) -> str:
     options.url = options.source = url
     document = trafilatura.bare_extraction(tree, options=options)
     return getattr(document, "text", None) or ""
-
-
-def _metadata(tree: HtmlElement, html: str | bytes, url: str) -> _Metadata:
-    """Title, author and site name as trafilatura's ``extract_metadata`` reads them (meta tags,
-    JSON-LD, headings, ``<title>``), without what we do not use (categories, tags, licence,
-    date) and without its author search over the page when no element could name one."""
-    found = examine_meta(tree)
-    if found.author and " " not in found.author:
-        found.author = None
-    try:
-        found = extract_meta_json(tree, found)
-    except Exception as error:  # trafilatura's own guard: its JSON-LD reader can fail
-        logger.debug("JSON-LD metadata of %s unreadable: %s", url, error)
-    author = found.author
-    if not author and _may_name_author(html):
-        author = extract_author(tree)
-    return _Metadata(
-        title=_trimmed(found.title or extract_title(tree)),
-        author=_trimmed(author),
-        site_name=_trimmed(_site_name(tree, found, url)),
-    )
-
-
-def _site_name(tree: HtmlElement, found: Document, url: str) -> str | None:
-    """The declared site name, else the one in ``<title>``, else the host of the page."""
-    name = found.sitename or extract_sitename(tree)
-    if name:
-        name = name.lstrip("@")
-        return name.title() if name and "." not in name and not name[0].isupper() else name
-    match = META_URL.match(found.url or extract_url(tree, url) or "")
-    return match[1] if match else None
-
-
-def _may_name_author(html: str | bytes) -> bool:
-    lowered = html.lower() if isinstance(html, str) else html.lower().decode("latin-1")
-    return any(mark in lowered for mark in _AUTHOR_MARKS)
-
-
-def _trimmed(value: str | None) -> str | None:
-    """As trafilatura trims metadata: entities decoded, spaces collapsed, 10,000 characters."""
-    if not value:
-        return value
-    if len(value) > 10000:
-        value = value[:9999] + "…"
-    return line_processing(unescape(value))
 
 
 def _reject_by_address(url: str, signals: PageSignals, settings: ExtractSettings) -> None:

@@ -50,5 +50,5 @@ def detect_language(text: str, *, declared: str | None = None) -> str | None:
 
 def _reads_as_indonesian(sample: str) -> bool:
     words = _WORD.findall(sample[:_PROBE_CHARS].lower())
-    common = sum(1 for word in words if word in _FUNCTION_WORDS)
+    common = sum(map(_FUNCTION_WORDS.__contains__, words))
     return len(words) >= _MIN_WORDS and common >= _FUNCTION_SHARE * len(words)

@@ -98,7 +98,7 @@ def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | 
     """``listing`` when the body reads like a column of teasers: at least ``min_stamps`` lines,
     and a third of all lines, carry a "28 menit lalu" / "12:49 WIB" stamp; or at least two
     lines, and half of all lines, end in a truncated excerpt ("menghadiri Rapat […]")."""
-    stamps = sum(1 for line in lines if _TEASER_STAMP.search(line))
+    stamps = sum(1 for line in lines if _may_carry_stamp(line) and _TEASER_STAMP.search(line))
     if stamps >= min_stamps and stamps * 3 >= len(lines):
         return "listing"
     excerpts = sum(
@@ -107,22 +107,32 @@ def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | 
     return "listing" if excerpts >= 2 and excerpts * 2 >= len(lines) else None
 
 
+def _may_carry_stamp(line: str) -> bool:
+    """Whether ``line`` can hold a _TEASER_STAMP: every stamp has "lalu" or "wi" in any case
+    (a dotless "ı" also matches "i" there)."""
+    lowered = line.lower()
+    return "lalu" in lowered or "wi" in lowered or "ı" in line
+
+
 def densest_block_chars(tree: HtmlElement, *, enough: int | None = None) -> int:
     """The most text, outside links, that one block element holds directly or in its
     paragraphs and inline children. An article's body is one block of 1,000 characters and
-    more; a listing spreads short teasers over many small cards. With ``enough``, the size of
-    the first block (in page order) that holds that much, if one does."""
+    more; a listing spreads short teasers over many small cards. With ``enough``, counting
+    stops at the first block found to hold that much, and the result is at least ``enough``."""
     densest = 0
     for block in tree.iter(*_BLOCKS):
-        densest = max(densest, _own_chars(block))
+        densest = max(densest, _own_chars(block, enough))
         if enough is not None and densest >= enough:
             break
     return densest
 
 
-def _own_chars(block: HtmlElement) -> int:
+def _own_chars(block: HtmlElement, enough: int | None = None) -> int:
+    """The characters ``block`` holds itself; counting stops once there are ``enough``."""
     size = len((block.text or "").strip())
     for child in block:
+        if enough is not None and size >= enough:
+            break
         size += len((child.tail or "").strip())
         if isinstance(child.tag, str) and child.tag in _OWN:
             links = sum(len(a.text_content()) for a in child.iter("a"))
