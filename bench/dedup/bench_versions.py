@@ -6,10 +6,11 @@
 The baseline's ``src`` is taken from git (``git archive REV src``) into a temporary folder.
 Each round stores the same IndoSum articles (see ``bench_store.load``) 100 a transaction with
 ``add_articles``, the pipeline writer's serial work, once with each version, each in its own
-process and into a new store (``--db`` names an empty PostgreSQL database, emptied before each
-run; default: new SQLite files). Every run also reads back what it stored (documents,
-stories, memberships with their evidence, every dedup index table, timestamps left out) and
-the script checks that both versions stored exactly the same rows.
+process and into a new store (``--db`` names a PostgreSQL database, whose ``public`` schema
+is dropped and made anew before each run; default: new SQLite files). Every run also reads
+back what it stored (documents, stories, memberships with their evidence, every dedup index
+table, timestamps left out) and the script checks that both versions stored exactly the same
+rows.
 """
 
 from __future__ import annotations
@@ -66,9 +67,19 @@ def digest(db_url: str) -> dict[str, str]:
     return out
 
 
+def reset(db_url: str) -> None:
+    """Drop everything in a PostgreSQL database (the versions may differ in migrations)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def child(args: argparse.Namespace) -> None:
     """One timed run with the ``ingest`` found first on ``sys.path``; prints JSON."""
-    from bench_store import empty, load
+    from bench_store import load
 
     import ingest
     from ingest.config import DedupSettings
@@ -79,7 +90,7 @@ def child(args: argparse.Namespace) -> None:
     with open_store("sqlite://") as warm, warm.session() as session:  # compiled kernels loaded
         add_articles(session, articles[:50], dedup_settings=settings, run_id=None)
     if args.db.startswith("postgresql"):
-        empty(args.db)
+        reset(args.db)
     store = open_store(args.db)
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(articles), 100):
@@ -121,7 +132,7 @@ def main() -> None:
     parser.add_argument("--baseline", default="HEAD", help="git revision to compare with")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--db", help="an empty PostgreSQL database (default: SQLite files)")
+    parser.add_argument("--db", help="a PostgreSQL database, emptied (default: SQLite files)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

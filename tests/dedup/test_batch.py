@@ -17,16 +17,18 @@ from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
 from ingest.dedup import Assignment, assign, assign_batch, rebuild
+from ingest.dedup.bulk import SQLITE_ROWS
 from ingest.store import Store, open_store
 from ingest.store.models import Document, StoryMember
 from tests.dedup.seedlib import Seed, add_document, event_date
 
 SETTINGS = DedupSettings()
-#: Every statement ``assign_batch`` may run, each at most once: the assigned check; exact, band,
-#: anchor-count and anchor-posting lookups; stored members, story sentences, texts and sentence
-#: counts (twice); stories, memberships, story sentences and their counts, index entries,
-#: bands, anchors and anchor counts written; stories and memberships updated.
-MAX_STATEMENTS = 21
+#: Every statement ``assign_batch`` may run, each at most once: the assigned check; exact, band
+#: and anchor lookups; stored members, story sentences, texts and sentence counts (twice);
+#: stories, memberships, story sentences and their counts, index entries, bands, anchors and
+#: anchor counts written (on SQLite, bulk inserts run full chunks, then one with the rest);
+#: stories and memberships updated.
+MAX_STATEMENTS = 20
 
 
 @dataclass(frozen=True)
@@ -250,10 +252,20 @@ def test_statements_per_batch_do_not_grow_with_the_batch(
             event.listen(store.engine, "before_cursor_execute", count)
             assign_batch(session, docs, SETTINGS)
             event.remove(store.engine, "before_cursor_execute", count)
-        assert len(statements) == len(set(statements)), "a statement ran twice in one batch"
-        assert len(statements) <= MAX_STATEMENTS
+        once = [s for s in statements if not _full_chunk(s)]  # full chunks of a bulk insert
+        assert len(once) == len(set(once)), "a statement ran twice in one batch"
+        assert len(once) <= MAX_STATEMENTS
         statements.clear()
     assert len(specs[10:]) > MAX_STATEMENTS
+
+
+def _full_chunk(sql: str) -> bool:
+    """Whether ``sql`` inserts as many rows as a SQLite bulk statement holds."""
+    if not sql.startswith("INSERT INTO") or " VALUES (?" not in sql:
+        return False
+    rows = sql.count("), (") + 1
+    width = sql.split(" VALUES (", 1)[1].split(")", 1)[0].count("?")
+    return rows == min(SQLITE_ROWS, 999 // width)
 
 
 def test_rebuild_in_batches_equals_rebuild_one_by_one(

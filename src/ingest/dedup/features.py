@@ -11,6 +11,7 @@ are built only for the texts that are compared, when first asked for.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -64,6 +65,12 @@ class Features:
             sets = (frozenset(listed[a:b]) for a, b in zip(starts, self.ends, strict=True))
             self._sets.sentences = tuple(sets)
         return self._sets.sentences
+
+    def shingles_of(self, kept: Sequence[bool]) -> frozenset[int]:
+        """The shingle keys of the sentences whose flag in ``kept`` is true: the union of their
+        ``sentence_shingles``, read from ``keys`` without building those sets."""
+        sizes = [b - a for a, b in itertools.pairwise((0, *self.ends))]
+        return frozenset(self.keys[np.repeat(np.array(kept, dtype=bool), sizes)].tolist())
 
     @property
     def shingles(self) -> frozenset[int]:

@@ -5,7 +5,7 @@ fingerprints and band keys (at most ``max_candidates`` documents each), its anch
 read only for anchors held by at most ``anchor_max_df`` documents) and its sentences. Nothing
 scans the store, so the cost of adding a batch does not grow with it. Each lookup is one
 statement with one bound list (``key_in``), whatever the number of documents in the batch,
-and rows are written with one statement per table (``insert_columns``).
+and rows are written with a few statements per table (:mod:`ingest.dedup.bulk`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Column, Select, Table, and_, any_, func, literal, select, text
+from sqlalchemy import Column, Select, Table, and_, any_, func, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ingest.config import DedupSettings
+from ingest.dedup.bulk import insert_columns
 from ingest.dedup.features import Features
 from ingest.store.dedup_models import (
     DedupAnchor,
@@ -39,7 +40,6 @@ __all__ = [
     "band_hits",
     "exact_hits",
     "index_rows",
-    "insert_columns",
     "key_in",
     "passage_counts",
     "rare_anchors",
@@ -122,50 +122,17 @@ def _flat(
     return flat, np.repeat(ids, sizes)
 
 
-def insert_columns(
-    session: Session,
-    table: Table,
-    columns: dict[str, Sequence[Any]],
-    add_to: str | None = None,
-) -> None:
-    """Insert rows of plain values (integers, strings, bytes), given column by column, in one
-    statement: ``unnest`` of one array per column on PostgreSQL, the driver's
-    ``executemany`` on SQLite (no per-row processing either way). With ``add_to``, a row
-    whose ``key`` exists adds its ``add_to`` column to the stored one (the keys must then be
-    distinct)."""
-    if not next(iter(columns.values())):
+def write_story_passages(session: Session, stories: Sequence[tuple[int, Sequence[int]]]) -> None:
+    """Record the sentence keys new to each ``(story_id, keys)`` (none present yet, each
+    once) and count each once more in ``dedup_passage_counts``."""
+    sizes = [len(keys) for _, keys in stories]
+    if not sum(sizes):
         return
-    dialect = session.get_bind().dialect
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    conflict = ""
-    if add_to is not None:
-        target = quote(add_to)
-        conflict = (
-            f" ON CONFLICT ({quote('key')}) DO UPDATE"
-            f" SET {target} = {table.name}.{target} + excluded.{target}"
-        )
-    if dialect.name == "postgresql":
-        arrays = ", ".join(
-            f"CAST(:c{i} AS {table.c[c].type.compile(dialect)}[])" for i, c in enumerate(columns)
-        )
-        params = {f"c{i}": list(values) for i, values in enumerate(columns.values())}
-        sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}"
-        session.execute(text(sql), params)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}"
-        session.connection().exec_driver_sql(sql, list(zip(*columns.values(), strict=True)))
-
-
-def write_story_passages(session: Session, rows: Sequence[tuple[int, int]]) -> None:
-    """Record new ``(story_id, sentence key)`` pairs (none present yet) and count each once
-    more in ``dedup_passage_counts``."""
-    if not rows:
-        return
-    stories, keys = (list(column) for column in zip(*rows, strict=True))
-    insert_columns(session, _STORY_PASSAGES, {"story_id": stories, "key": keys})
-    unique, counts = np.unique(np.array(keys, dtype=np.int64), return_counts=True)
+    story_ids = np.repeat(np.array([sid for sid, _ in stories], dtype=np.int64), sizes)
+    keys = np.fromiter(itertools.chain(*(k for _, k in stories)), dtype=np.int64, count=sum(sizes))
+    columns = {"story_id": story_ids.tolist(), "key": keys.tolist()}
+    insert_columns(session, _STORY_PASSAGES, columns)
+    unique, counts = np.unique(keys, return_counts=True)
     columns = {"key": unique.tolist(), "stories": counts.tolist()}
     insert_columns(session, _PASSAGE_COUNTS, columns, add_to="stories")
 
@@ -175,7 +142,7 @@ def write_new_story_passages(
 ) -> None:
     """Bulk path for stories created together (a bulk load): record each story's sentence
     keys and count every sentence once per story."""
-    write_story_passages(session, [(sid, k) for sid, keys in stories for k in sorted(set(keys))])
+    write_story_passages(session, [(sid, sorted(set(keys))) for sid, keys in stories])
 
 
 def key_in(
@@ -255,7 +222,7 @@ def passage_counts(session: Session, keys: Iterable[int]) -> dict[int, int]:
         return {}
     counts = _PASSAGE_COUNTS.c
     query = select(counts.key, counts.stories).where(key_in(session, counts.key, wanted))
-    return dict(session.execute(query).tuples().all())
+    return {key: stories for key, stories in session.execute(query).tuples()}
 
 
 def story_passages(

@@ -96,12 +96,7 @@ def _body(features: Features, boilerplate: frozenset[int]) -> frozenset[int]:
     """The shingles of the sentences that are not boilerplate."""
     if boilerplate.isdisjoint(features.sentence_keys):
         return features.shingles
-    kept = [
-        sh
-        for key, sh in zip(features.sentence_keys, features.sentence_shingles, strict=True)
-        if key not in boilerplate
-    ]
-    return frozenset().union(*kept)
+    return features.shingles_of([key not in boilerplate for key in features.sentence_keys])
 
 
 def _day_months(sentence: str) -> set[tuple[int, int]]:

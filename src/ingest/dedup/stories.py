@@ -232,8 +232,7 @@ class StoryBook:
                 [{"b_id": s.key, "b_canonical": s.canonical_id} for s in moved],
             )
         self._write_members(session, ids)
-        passages = [(ids[s.story], k) for s in self.steps for k in s.new_keys]
-        write_story_passages(session, passages)
+        write_story_passages(session, [(ids[s.story], s.new_keys) for s in self.steps])
         return ids
 
     def _write_members(self, session: Session, ids: dict[int, int]) -> None:
