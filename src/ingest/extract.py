@@ -95,15 +95,14 @@ def extract_article(
 
     Raises :class:`~ingest.errors.NotAnArticle` for pages that are not articles.
     """
-    text = decode_file(html)
-    tree = _parse(text)
+    tree = _parse(html)
     if tree is None:
         raise NotAnArticle(url, "no_text", "the page could not be parsed as HTML")
     signals = read_signals(tree, url)
     _reject_by_address(url, signals, settings)
     if settings.wrap_loose_text:
         wrap_loose_text(tree)
-    metadata = read_metadata(tree, text, url)
+    metadata = read_metadata(tree, url)
     raw_text = _main_text(tree, url, settings)
     raw_title = metadata.title or signals.head_title or title_hint
     site_name = metadata.site_name
@@ -175,9 +174,10 @@ def _article(
     )
 
 
-def _parse(text: str) -> HtmlElement | None:
-    """The page's tree as trafilatura's ``load_html`` builds it from the decoded page (repairs,
-    a second try from bytes, no tree for a page that is not HTML), with :data:`_PARSER`."""
+def _parse(html: str | bytes) -> HtmlElement | None:
+    """The page's tree as trafilatura's ``load_html`` builds it (decoding, repairs, a second
+    try from bytes, no tree for a page that is not HTML), with :data:`_PARSER`."""
+    text = decode_file(html)
     beginning = text[:50].lower()
     text = repair_faulty_html(text, beginning)
     retried = False

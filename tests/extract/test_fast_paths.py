@@ -11,10 +11,13 @@ from pathlib import Path
 import ftfy
 import py3langid
 import pytest
+from lxml.html import HtmlElement, tostring
+from trafilatura.utils import load_html
 
-from ingest.clean import dates
+from ingest.clean import dates, markup, pagekind
 from ingest.clean.chrome import drop_leading_headlines
 from ingest.clean.language import detect_language
+from ingest.clean.markup import wrap_loose_text
 from ingest.clean.unicode import repair_mojibake, split_paragraphs
 from ingest.errors import NotAnArticle
 
@@ -134,3 +137,74 @@ def test_title_repeat_shortcut_drops_what_normalising_every_line_drops() -> None
             assert drop_leading_headlines(lines, title) == expected
             dropped += len(drop_leading_headlines(lines)) - len(expected)
     assert dropped > 10
+
+
+def _blocked_by_patterns(title: str | None, text: str) -> str | None:
+    """The blocked-page rule without its quick look for words."""
+    probe = f"{title or ''}\n{text if len(text) < 600 else ''}"
+    if pagekind._ANTI_BOT.search(probe):
+        return "anti_bot"
+    if (title and pagekind._ERROR.search(title)) or (
+        len(text) < 600 and pagekind._ERROR.search(text[:200])
+    ):
+        return "error_page"
+    return None
+
+
+BLOCKED_TITLES = [
+    "Just a Moment...", "ATTENTION REQUIRED! | Cloudflare", "VERİFY YOU ARE HUMAN",
+    "ſecurity check", "Error 503", "404 - Halaman Tidak Ditemukan", "Page Unavailable",
+    "Sekda Kukar Buka Rakor", None, "Rp 500 juta untuk 403 desa",
+]  # fmt: skip
+
+
+def test_blocked_page_shortcut_gives_the_patterns_answers() -> None:
+    answers = set()
+    for title in [*BLOCKED_TITLES, *(r["title"] for r in ANPANDU["records"] if r.get("title"))]:
+        for text in ["", "Server Error", TEXTS[0], TEXTS[1][:300]]:
+            expected = _blocked_by_patterns(title, text)
+            assert pagekind.blocked_reason(title, text) == expected, (title, text[:40])
+            answers.add(expected)
+    assert answers == {"anti_bot", "error_page", None}
+
+
+TEASERS = [
+    "Pjs Bupati hadiri rakor 28 menit lalu", "Banjir di Tenggarong 12:49 WİB",
+    "Sekda buka MTQ 1 jam yang lalu", "Harga sembako naik 09.15 WITA", "Artikel biasa saja.",
+]  # fmt: skip
+
+
+def test_teaser_stamp_shortcut_counts_what_the_pattern_counts() -> None:
+    listings = 0
+    for text in [*TEXTS, "\n".join(TEASERS), "\n".join(TEASERS[:2])]:
+        lines = text.split("\n")
+        stamps = sum(1 for line in lines if pagekind._TEASER_STAMP.search(line))
+        excerpts = sum(1 for line in lines if pagekind._EXCERPT_END.search(line))
+        by_patterns = None
+        if (stamps >= 4 and stamps * 3 >= len(lines)) or (
+            excerpts >= 2 and excerpts * 2 >= len(lines)
+        ):
+            by_patterns = "listing"
+        assert pagekind.listing_reason_from_text(lines) == by_patterns
+        listings += by_patterns == "listing"
+    assert listings >= 1
+
+
+def _wrapped_by_scan(tree: HtmlElement) -> HtmlElement:
+    """The loose-text rule over every container, without the XPath look for candidates."""
+    for element in list(tree.iter("div", "span", "td", "section", "article")):
+        if markup._has_loose_text(element, 40):
+            markup._rewrap(element)
+    return tree
+
+
+def test_loose_text_candidates_are_the_containers_a_full_scan_wraps() -> None:
+    pages = sorted((ROOT / "tests" / "fixtures" / "anpandu" / "html").rglob("*.html"))
+    pages += sorted((ROOT / "demo" / "web").rglob("*.html"))
+    for path in pages:
+        html = path.read_bytes()
+        fast, full = load_html(html), load_html(html)
+        if fast is None or full is None:
+            continue
+        wrap_loose_text(fast)
+        assert tostring(fast) == tostring(_wrapped_by_scan(full)), path.name

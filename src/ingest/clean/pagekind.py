@@ -32,6 +32,18 @@ _ERROR = re.compile(
     r"server error|service unavailable|halaman yang anda cari tidak",
     re.IGNORECASE,
 )
+# A word of each alternative of _ANTI_BOT and _ERROR, for a quick look before the patterns.
+_ANTI_BOT_WORDS = (
+    "moment", "attention", "browser", "verify", "javascript", "ddos", "captcha", "denied",
+    "robot", "security",
+)  # fmt: skip
+_ERROR_WORDS = (
+    "404", "403", "410", "500", "502", "503", "page not found", "page unavailable",
+    "halaman tidak ditemukan", "server error", "service unavailable",
+    "halaman yang anda cari tidak",
+)  # fmt: skip
+# Letters case-insensitive patterns take for "i" or "s" that str.lower does not turn into them.
+_ODD_CASES = ("\u0131", "\u017f", "\u0130")
 _TAG_SEGMENTS = {"tag", "tags", "topik", "topic", "topics", "label", "hashtag", "author", "penulis"}
 _LISTING_SEGMENTS = {
     "kategori", "category", "categories", "rubrik", "kanal", "section", "indeks", "index",
@@ -55,16 +67,27 @@ _TEASER_STAMP = re.compile(
     r"\b\d+\s+(?:menit|jam|hari)\s+(?:yang\s+)?lalu\b|\b\d{1,2}[:.]\d{2}\s*(?:wib|wita|wit)\b",
     re.IGNORECASE,
 )
+_STAMP_WORDS = ("lalu", "wib", "wit")  # every _TEASER_STAMP holds one
 
 
 def blocked_reason(title: str | None, text: str, *, short: int = 600) -> str | None:
     """``anti_bot`` or ``error_page`` when the title, or a short body, reads like one."""
     probe = f"{title or ''}\n{text if len(text) < short else ''}"
-    if _ANTI_BOT.search(probe):
+    if _may_hold(probe, _ANTI_BOT_WORDS) and _ANTI_BOT.search(probe):
         return "anti_bot"
+    if not _may_hold(probe, _ERROR_WORDS):
+        return None
     if (title and _ERROR.search(title)) or (len(text) < short and _ERROR.search(text[:200])):
         return "error_page"
     return None
+
+
+def _may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Whether a case-insensitive pattern each of whose matches holds one of ``words`` (in
+    lower case) can match ``text``: with a letter such a pattern takes for "i" or "s" that
+    ``str.lower`` does not give, it can."""
+    lowered = text.lower()
+    return any(word in lowered for word in words) or any(odd in text for odd in _ODD_CASES)
 
 
 def listing_reason_from_url(url: str) -> str | None:
@@ -98,20 +121,17 @@ def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | 
     """``listing`` when the body reads like a column of teasers: at least ``min_stamps`` lines,
     and a third of all lines, carry a "28 menit lalu" / "12:49 WIB" stamp; or at least two
     lines, and half of all lines, end in a truncated excerpt ("menghadiri Rapat […]")."""
-    stamps = sum(1 for line in lines if _may_carry_stamp(line) and _TEASER_STAMP.search(line))
+    stamps = 0
+    if _may_hold("\n".join(lines), _STAMP_WORDS):
+        stamps = sum(
+            1 for line in lines if _may_hold(line, _STAMP_WORDS) and _TEASER_STAMP.search(line)
+        )
     if stamps >= min_stamps and stamps * 3 >= len(lines):
         return "listing"
     excerpts = sum(
         1 for line in lines if line.endswith(_EXCERPT_ENDS) and _EXCERPT_END.search(line)
     )
     return "listing" if excerpts >= 2 and excerpts * 2 >= len(lines) else None
-
-
-def _may_carry_stamp(line: str) -> bool:
-    """Whether ``line`` can hold a _TEASER_STAMP: every stamp has "lalu" or "wi" in any case
-    (a dotless "ı" also matches "i" there)."""
-    lowered = line.lower()
-    return "lalu" in lowered or "wi" in lowered or "ı" in line
 
 
 def densest_block_chars(tree: HtmlElement, *, enough: int | None = None) -> int:

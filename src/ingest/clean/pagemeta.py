@@ -6,7 +6,7 @@ the address for the site name. Left out: what the project does not use (descript
 categories, tags, licence, date) and the byline search over the whole page when no element
 can name an author::
 
-    metadata = read_metadata(tree, text, url)
+    metadata = read_metadata(tree, url)
     metadata.title, metadata.author, metadata.site_name
 """
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from html import unescape
 
 from courlan import is_valid_url
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
@@ -44,12 +45,15 @@ __all__ = ["PageMetadata", "read_metadata"]
 logger = logging.getLogger(__name__)
 
 #: Every attribute value that trafilatura's byline search (AUTHOR_XPATHS) matches contains one
-#: of these, as written in the page's source (its patterns are case-sensitive); the elements it
-#: matches by name (<author>, <rel>) are looked for in the tree.
+#: of these (its patterns are case-sensitive); the elements it matches by name are <author> and
+#: <rel>.
 _AUTHOR_MARKS = (
     "uthor", "yline", "byl", "BBL", "username", "screenname", "writer", "zuozhe", "bian",
     "channel-name", "ed-by", "journalist-name",
 )  # fmt: skip
+_AUTHOR_ATTRIBUTES = XPath(
+    "//@class|//@id|//@itemprop|//@rel|//@data-testid|//@data-component", smart_strings=False
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +65,8 @@ class PageMetadata:
     site_name: str | None
 
 
-def read_metadata(tree: HtmlElement, text: str, url: str) -> PageMetadata:
-    """The title, author and site name of the page parsed into ``tree`` from ``text``."""
+def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
+    """The title, author and site name of the page parsed into ``tree``, found at ``url``."""
     found = _head_metadata(tree)
     if found.author and " " not in found.author:
         found.author = None
@@ -71,7 +75,7 @@ def read_metadata(tree: HtmlElement, text: str, url: str) -> PageMetadata:
     except Exception as error:  # trafilatura's own guard: its JSON-LD reader can fail
         logger.debug("JSON-LD metadata of %s unreadable: %s", url, error)
     author = found.author
-    if not author and _may_name_author(tree, text):
+    if not author and _may_name_author(tree):
         author = extract_author(tree)
     return PageMetadata(
         title=_trimmed(found.title or extract_title(tree)),
@@ -166,10 +170,13 @@ def _site_name(tree: HtmlElement, found: Document, url: str) -> str | None:
     return match[1] if match else None
 
 
-def _may_name_author(tree: HtmlElement, text: str) -> bool:
-    return any(mark in text for mark in _AUTHOR_MARKS) or (
-        next(tree.iter("author", "rel"), None) is not None
-    )
+def _may_name_author(tree: HtmlElement) -> bool:
+    """Whether trafilatura's byline search can find anything: an element it matches by name, or
+    an attribute it reads holding one of the marks."""
+    if next(tree.iter("author", "rel"), None) is not None:
+        return True
+    values = " ".join(_AUTHOR_ATTRIBUTES(tree))  # marks have no space: none spans two values
+    return any(mark in values for mark in _AUTHOR_MARKS)
 
 
 def _trimmed(value: str | None) -> str | None:
