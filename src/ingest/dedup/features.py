@@ -28,6 +28,7 @@ from ingest.dedup.text import normalise, normalised_lines, passages
 __all__ = ["Features", "RecentFeatures", "featurize", "passage_key"]
 
 _MASK63 = (1 << 63) - 1
+_PARTS_KEPT = 8  # unions of some of a text's sentences kept per text
 I64 = npt.NDArray[np.int64]
 
 
@@ -66,11 +67,18 @@ class Features:
             self._sets.sentences = tuple(sets)
         return self._sets.sentences
 
-    def shingles_of(self, kept: Sequence[bool]) -> frozenset[int]:
+    def shingles_of(self, kept: tuple[bool, ...]) -> frozenset[int]:
         """The shingle keys of the sentences whose flag in ``kept`` is true: the union of their
-        ``sentence_shingles``, read from ``keys`` without building those sets."""
-        sizes = [b - a for a, b in itertools.pairwise((0, *self.ends))]
-        return frozenset(self.keys[np.repeat(np.array(kept, dtype=bool), sizes)].tolist())
+        ``sentence_shingles``, read from ``keys`` without building those sets. The last few
+        are kept: a text is compared with several others leaving out the same sentences."""
+        found = self._sets.parts.get(kept)
+        if found is None:
+            sizes = [b - a for a, b in itertools.pairwise((0, *self.ends))]
+            found = frozenset(self.keys[np.repeat(np.array(kept, dtype=bool), sizes)].tolist())
+            if len(self._sets.parts) >= _PARTS_KEPT:
+                self._sets.parts.clear()
+            self._sets.parts[kept] = found
+        return found
 
     @property
     def shingles(self) -> frozenset[int]:
@@ -86,6 +94,7 @@ class _Sets:
 
     sentences: tuple[frozenset[int], ...] | None = None
     union: frozenset[int] | None = None
+    parts: dict[tuple[bool, ...], frozenset[int]] = field(default_factory=dict)
 
 
 def passage_key(sentence: str) -> int:

@@ -96,7 +96,7 @@ def _body(features: Features, boilerplate: frozenset[int]) -> frozenset[int]:
     """The shingles of the sentences that are not boilerplate."""
     if boilerplate.isdisjoint(features.sentence_keys):
         return features.shingles
-    return features.shingles_of([key not in boilerplate for key in features.sentence_keys])
+    return features.shingles_of(tuple(key not in boilerplate for key in features.sentence_keys))
 
 
 def _day_months(sentence: str) -> set[tuple[int, int]]:
