@@ -4,12 +4,13 @@ Usage: ``python bench/extraction/speed.py PATH/articles_flat.jsonl.gz [--pages 4
 
 Two page sets: ``--pages`` IndoSum article pages built as the fetch benchmark builds them
 (``bench/fetch/pages.py``), and the 25 article pages of ``tests/fixtures/anpandu``. For each
-set, every round times ``trafilatura.bare_extraction(html, url=url, with_metadata=True)`` with
-its defaults (the floor) and ``ingest.extract.extract_article`` with the default settings over
-all pages, one after the other in one process, the order swapped every round. It prints the
-median ms/page of each and the median of the per-round ratios (ours / floor). Times are the
-process's CPU time (``time.process_time``): on a shared machine, wall time also counts the
-time other jobs hold the CPU.
+set, every round runs ``trafilatura.bare_extraction(html, url=url, with_metadata=True)`` with
+its defaults (the floor) and ``ingest.extract.extract_article`` with the default settings on
+each page, one right after the other in one process (which goes first alternates), and adds
+up the time of each. It prints the median ms/page of each over the rounds and the median,
+lowest and highest per-round ratio (ours / floor). Times are the process's CPU time
+(``time.process_time_ns``): on a shared machine, wall time also counts the time other jobs
+hold the CPU, and interleaving page by page exposes both sides to the same load.
 """
 
 from __future__ import annotations
@@ -67,33 +68,31 @@ def anpandu_pages() -> list[Page]:
     ]
 
 
-def seconds(fn: Callable[[str | bytes, str], None], pages: list[Page]) -> float:
-    started = time.process_time()
-    for html, url in pages:
-        fn(html, url)
-    return time.process_time() - started
+def one_round(pages: list[Page], shift: int) -> tuple[int, int]:
+    """Nanoseconds of CPU time of the floor and of ours over ``pages``, page by page."""
+    spent = [0, 0]
+    runs: tuple[Callable[[str | bytes, str], None], ...] = (floor, ours)
+    for index, (html, url) in enumerate(pages):
+        first = (index + shift) % 2
+        for side in (first, 1 - first):
+            started = time.process_time_ns()
+            runs[side](html, url)
+            spent[side] += time.process_time_ns() - started
+    return spent[0], spent[1]
 
 
 def compare(name: str, pages: list[Page], rounds: int) -> None:
-    """Interleaved rounds of the floor and ours; one line of medians."""
-    seconds(floor, pages[:10])
-    seconds(ours, pages[:10])
-    floors: list[float] = []
-    mine: list[float] = []
-    for index in range(rounds):
-        if index % 2:
-            mine.append(seconds(ours, pages))
-            floors.append(seconds(floor, pages))
-        else:
-            floors.append(seconds(floor, pages))
-            mine.append(seconds(ours, pages))
-    per_page = 1000 / len(pages)
-    ratio = statistics.median(m / f for m, f in zip(mine, floors, strict=True))
+    """Rounds of the floor and ours side by side; one line of medians."""
+    one_round(pages[:10], 0)
+    results = [one_round(pages, shift) for shift in range(rounds)]
+    ratios = [mine / floor for floor, mine in results]
+    per_page = 1e6 * len(pages)
     print(
         f"{name:<22} {len(pages):>4} pages | floor (bare_extraction default, metadata)"
-        f" {statistics.median(floors) * per_page:6.2f} ms/page"
-        f" | extract_article {statistics.median(mine) * per_page:6.2f} ms/page"
-        f" | ratio {ratio:.2f}x"
+        f" {statistics.median(f for f, _ in results) / per_page:6.2f} ms/page"
+        f" | extract_article {statistics.median(m for _, m in results) / per_page:6.2f} ms/page"
+        f" | ratio {statistics.median(ratios):.2f}x"
+        f" ({min(ratios):.2f}-{max(ratios):.2f})"
     )
 
 

@@ -18,7 +18,6 @@ Pages that are not articles raise :class:`~ingest.errors.NotAnArticle` with a re
 from __future__ import annotations
 
 import logging
-from copy import copy
 from datetime import date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -229,7 +228,9 @@ def _extractor(precision: bool, comments: bool, tables: bool, *, fast: bool) -> 
 
 
 def _bare_text(tree: HtmlElement, url: str, base: Extractor) -> str:
-    options = copy(base)
+    options = Extractor.__new__(Extractor)  # copy.copy takes the slow reduce protocol
+    for name in Extractor.__slots__:
+        setattr(options, name, getattr(base, name))
     options.url = options.source = url
     document = trafilatura.bare_extraction(tree, options=options)
     return getattr(document, "text", None) or ""

@@ -11,13 +11,10 @@ from pathlib import Path
 import ftfy
 import py3langid
 import pytest
-from lxml.html import HtmlElement, tostring
-from trafilatura.utils import load_html
 
-from ingest.clean import dates, markup, pagekind
+from ingest.clean import dates, pagekind
 from ingest.clean.chrome import drop_leading_headlines
 from ingest.clean.language import detect_language
-from ingest.clean.markup import wrap_loose_text
 from ingest.clean.unicode import repair_mojibake, split_paragraphs
 from ingest.errors import NotAnArticle
 
@@ -188,23 +185,3 @@ def test_teaser_stamp_shortcut_counts_what_the_pattern_counts() -> None:
         assert pagekind.listing_reason_from_text(lines) == by_patterns
         listings += by_patterns == "listing"
     assert listings >= 1
-
-
-def _wrapped_by_scan(tree: HtmlElement) -> HtmlElement:
-    """The loose-text rule over every container, without the XPath look for candidates."""
-    for element in list(tree.iter("div", "span", "td", "section", "article")):
-        if markup._has_loose_text(element, 40):
-            markup._rewrap(element)
-    return tree
-
-
-def test_loose_text_candidates_are_the_containers_a_full_scan_wraps() -> None:
-    pages = sorted((ROOT / "tests" / "fixtures" / "anpandu" / "html").rglob("*.html"))
-    pages += sorted((ROOT / "demo" / "web").rglob("*.html"))
-    for path in pages:
-        html = path.read_bytes()
-        fast, full = load_html(html), load_html(html)
-        if fast is None or full is None:
-            continue
-        wrap_loose_text(fast)
-        assert tostring(fast) == tostring(_wrapped_by_scan(full)), path.name

@@ -75,10 +75,10 @@ def drop_embedded_posts(lines: list[str]) -> list[str]:
 
 def strip_ad_markers(lines: list[str]) -> list[str]:
     """Remove advertisement markers that sit inside a paragraph, keeping the paragraph."""
-    kept = (
-        _AD_MARKER.sub(" ", line).strip() if any(w in line for w in _AD_WORDS) else line.strip()
-        for line in lines
-    )
+    text = "\n".join(lines)  # no marker spans two lines
+    if not any(word in text for word in _AD_WORDS):
+        return [line for line in (line.strip() for line in lines) if line]
+    kept = (_AD_MARKER.sub(" ", line).strip() for line in lines)
     return [line for line in kept if line]
 
 

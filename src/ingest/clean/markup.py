@@ -15,12 +15,7 @@ from lxml.html import HtmlElement
 
 __all__ = ["wrap_loose_text"]
 
-# The containers (div, span, td, section, article) holding a text node of at least $n
-# characters, spaces included: those that can hold loose text, found by libxml2.
-_CANDIDATES = etree.XPath(
-    "descendant-or-self::*[self::div or self::span or self::td or self::section"
-    " or self::article][text()[string-length(.) >= $n]]"
-)
+_CONTAINERS = ("div", "span", "td", "section", "article")
 _INLINE = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "small", "sup", "sub", "abbr", "cite",
      "q", "mark", "time"}
@@ -32,7 +27,7 @@ def wrap_loose_text(tree: HtmlElement, *, min_chars: int = 40) -> HtmlElement:
     """Wrap runs of loose text (at least ``min_chars`` characters directly inside a container)
     in ``<p>`` elements, splitting runs at ``<br>`` and at block elements. Changes ``tree``
     in place and returns it."""
-    for element in _CANDIDATES(tree, n=min_chars):
+    for element in list(tree.iter(*_CONTAINERS)):
         if _has_loose_text(element, min_chars):
             _rewrap(element)
     return tree

@@ -51,6 +51,10 @@ _AUTHOR_MARKS = (
     "uthor", "yline", "byl", "BBL", "username", "screenname", "writer", "zuozhe", "bian",
     "channel-name", "ed-by", "journalist-name",
 )  # fmt: skip
+# Whether extract_meta_json has anything to read (it compiles its query at every call).
+_HAS_JSON_LD = XPath(
+    'boolean(.//script[@type="application/ld+json" or @type="application/settings+json"])'
+)
 _AUTHOR_ATTRIBUTES = XPath(
     "//@class|//@id|//@itemprop|//@rel|//@data-testid|//@data-component", smart_strings=False
 )
@@ -71,7 +75,7 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     if found.author and " " not in found.author:
         found.author = None
     try:
-        found = extract_meta_json(tree, found)
+        found = extract_meta_json(tree, found) if _HAS_JSON_LD(tree) else found
     except Exception as error:  # trafilatura's own guard: its JSON-LD reader can fail
         logger.debug("JSON-LD metadata of %s unreadable: %s", url, error)
     author = found.author

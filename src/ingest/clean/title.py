@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+
+from ingest.clean.pagekind import split_url
 
 __all__ = ["clean_title"]
 
@@ -23,7 +24,7 @@ def _key(text: str) -> str:
 
 
 def _site_tokens(url: str, site_name: str | None) -> set[str]:
-    host = urlsplit(url).hostname or ""
+    host = split_url(url).hostname or ""
     labels = [p for p in host.split(".") if p not in {"www", "m", "com", "co", "id", "net"}]
     tokens = {_key(p) for p in labels if len(p) >= 3}
     if site_name:
