@@ -13,7 +13,7 @@ import py3langid
 import pytest
 
 from ingest.clean import dates, pagekind
-from ingest.clean.chrome import drop_leading_headlines
+from ingest.clean.chrome import drop_leading_headlines, is_headline_like
 from ingest.clean.language import detect_language
 from ingest.clean.unicode import repair_mojibake, split_paragraphs
 from ingest.errors import NotAnArticle
@@ -49,6 +49,11 @@ def test_mojibake_repair_matches_ftfy_on_real_texts() -> None:
         "dan â€œkataâ€\x9d mereka",
         "Rp 5 &amp; 6",
         "Q&A &copy; 2024 & AT&T;",
+        "a < b\nRp 5 &amp; 6\n",
+        "Rp 5 &amp; 6\na < b\nRp 7 &amp; 8",
+        "baris satu\ndan â€œkataâ€\x9d mereka\nbaris tiga Â\nÂ",
+        "x\r\ny\rz\n\nakhir Â",
+        *(f"{text}\n€ 5 dan â€™ {text}" for text in TEXTS[:5]),
         "a\r\nb",
         "ﬁnal",
         "x\u2028y",
@@ -185,3 +190,15 @@ def test_teaser_stamp_shortcut_counts_what_the_pattern_counts() -> None:
         assert pagekind.listing_reason_from_text(lines) == by_patterns
         listings += by_patterns == "listing"
     assert listings >= 1
+
+
+def test_sentence_end_check_agrees_with_the_pattern() -> None:
+    pattern = re.compile(r"[.!?…:;\"”’')\]]$")
+    lines = [line for text in TEXTS for line in text.split("\n")]
+    lines += ["Judul\n", "Kalimat.\n", "daftar]", "kutipan”\n", "dua\n\n", "", "Lanjut…"]
+    verdicts = set()
+    for line in lines:
+        expected = len(line.split()) <= 20 and not pattern.search(line)
+        assert is_headline_like(line) == expected, line
+        verdicts.add(expected)
+    assert verdicts == {True, False}

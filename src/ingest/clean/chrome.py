@@ -44,7 +44,8 @@ _SHARE_BAR = re.compile(rf"^(?:(?:{_SHARE_WORDS})\s*[:|/,•·]?\s*)+$", re.IGNO
 # The signature line of an embedded post: "— The GRAMMYs (@TheGRAMMYs) February 16, 2016".
 _POST_SIGNATURE = re.compile(r"^[—–-]\s*.{1,60}\(@\w{1,30}\)\s*.{0,40}\d{4}$")
 _BULLET_ONLY = re.compile(r"^[\W\d_]*$")
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’')\]]$")
+# How a sentence ends; "\n" after the mark too, as "$" in a pattern would allow.
+_SENTENCE_ENDS = tuple(mark + tail for mark in ".!?…:;\"”’')]" for tail in ("", "\n"))
 _RELATIVE_TIME = re.compile(
     r"^\d+\s+(?:detik|menit|jam|hari|minggu|bulan)\s+(?:yang\s+)?lalu$", re.IGNORECASE
 )
@@ -114,7 +115,7 @@ def _is_stamp(line: str) -> bool:
 
 def is_headline_like(line: str, *, max_words: int = 20) -> bool:
     """A short line that does not end like a sentence: a title, category or caption."""
-    return len(line.split()) <= max_words and not _SENTENCE_END.search(line)
+    return not line.endswith(_SENTENCE_ENDS) and len(line.split()) <= max_words
 
 
 def drop_leading_headlines(lines: list[str], title: str | None = None) -> list[str]:

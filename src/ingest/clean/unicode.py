@@ -18,6 +18,7 @@ _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # (ftfy's pattern for one below), so ftfy is skipped.
 _FTFY_NOOP = re.compile(r"[\n\t\x20-\x7e\u00a0\u2010-\u2015\u2018\u2019\u201c\u201d\u2022\u2026]*")
 _HTML_ENTITY = re.compile(r"&#?[0-9A-Za-z]{1,24};")
+_FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=True, explain=False)
 
 
 def repair_mojibake(text: str) -> str:
@@ -28,10 +29,31 @@ def repair_mojibake(text: str) -> str:
     >>> repair_mojibake("pembangunan masyarakat Kukar. \\u00c2")
     'pembangunan masyarakat Kukar. '
     """
-    if _FTFY_NOOP.fullmatch(text) and ("&" not in text or not _HTML_ENTITY.search(text)):
+    if _untouched(text):
         return text
-    fixed = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True)
-    return _ORPHAN_A_CIRCUMFLEX.sub("", fixed)
+    return _ORPHAN_A_CIRCUMFLEX.sub("", _fix_text(text))
+
+
+def _untouched(text: str) -> bool:
+    """Whether ftfy leaves ``text`` as it is, by the characters it holds."""
+    return bool(_FTFY_NOOP.fullmatch(text)) and ("&" not in text or not _HTML_ENTITY.search(text))
+
+
+def _fix_text(text: str) -> str:
+    """``ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True)``: the same segments
+    (lines) fixed with the same settings, but the lines ftfy leaves as they are skipped."""
+    config = _FTFY_CONFIG
+    fixed = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        end = min(end, start + config.max_decode_length)
+        segment = text[start:end]
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        fixed.append(segment if _untouched(segment) else ftfy.fix_and_explain(segment, config)[0])
+        start = end
+    return "".join(fixed)
 
 
 def normalise_whitespace(text: str) -> str:
