@@ -7,6 +7,7 @@ import itertools
 import re
 import subprocess
 import sys
+import unicodedata
 
 import numpy as np
 
@@ -32,7 +33,21 @@ _TRICKY = [
     "   ",
     "x_y-z",
     "İstanbul ǅ ß",
+    "ΟΔΟΣ’α α’Σ Σ\u200bα “Σ”",  # a final sigma sees through ’ and zero-width spaces
+    "x\u00a0\u0301y a…b e\u2019\u0301",
 ]
+
+
+def _plain_normalise(text: str) -> str:
+    """The definition of ``normalise``: NFKC, lower case, what is not a letter or a digit to a
+    space, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in folded).split())
+
+
+def test_normalise_equals_its_definition(unrelated: list[dict[str, str]]) -> None:
+    for text in [u["text"] for u in unrelated] + _TRICKY:
+        assert normalise(text) == _plain_normalise(text), text[:40]
 
 
 def test_words_of_joined_pieces_equal_each_piece_normalised(

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from sqlalchemy import Column, Select, Table, and_, any_, func, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ingest.config import DedupSettings
 from ingest.dedup.bulk import insert_columns
@@ -146,7 +147,7 @@ def write_new_story_passages(
 
 
 def key_in(
-    session: Session, column: InstrumentedAttribute[Any] | Column[Any], values: Iterable[Any]
+    session: Session, column: InstrumentedAttribute[Any] | ColumnElement[Any], values: Iterable[Any]
 ) -> Any:
     """``column IN values`` with one bound parameter, however many values: an array on
     PostgreSQL, a JSON list read by ``json_each`` on SQLite (no parameter limit, and no
@@ -228,13 +229,13 @@ def passage_counts(session: Session, keys: Iterable[int]) -> dict[int, int]:
 def story_passages(
     session: Session, story_ids: Collection[int], keys: Collection[int]
 ) -> set[tuple[int, int]]:
-    """The ``(story_id, key)`` pairs present among ``story_ids`` × ``keys``. The stories'
-    rows are read by story and filtered here: bounding both columns in SQL made SQLite probe
-    every pair."""
-    if not story_ids:
+    """The ``(story_id, key)`` pairs present among ``story_ids`` × ``keys``: each story's rows
+    are read by story and tested against the keys (``key + 0`` keeps SQLite from looking up
+    every pair in the primary key)."""
+    if not story_ids or not keys:
         return set()
-    wanted = keys if isinstance(keys, set | frozenset) else set(keys)
     passages = _STORY_PASSAGES.c
-    query = select(passages.story_id, passages.key)
-    rows = session.execute(query.where(key_in(session, passages.story_id, story_ids)))
-    return {(story_id, key) for story_id, key in rows.tuples() if key in wanted}
+    query = select(passages.story_id, passages.key).where(
+        key_in(session, passages.story_id, story_ids), key_in(session, passages.key + 0, keys)
+    )
+    return set(session.execute(query).tuples())

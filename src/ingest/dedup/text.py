@@ -45,9 +45,29 @@ _NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
 _ASCII_TABLE = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
 
 
+# Non-ASCII characters frequent in Indonesian news that normalise to spaces wherever they stand:
+# neither letters nor digits, never composed with a neighbour (NFKC keeps them, or makes them
+# spaces or dots). Replaced by spaces first, they leave most texts ASCII. Some of them are
+# "case-ignorable", seen through by the one casing rule that looks at neighbours (a final
+# capital sigma), so texts holding that letter keep them.
+_SPACED = ("\u00a0", "\u201c", "\u201d", "\u2018", "\u2019", "\u2013", "\u2014", "\u2026", "\u200b")
+
+
+def _spaced(text: str) -> str:
+    """``text`` with the characters of ``_SPACED`` as spaces (unless it holds a capital
+    sigma): normalised exactly as ``text`` is."""
+    if text.isascii() or "\u03a3" in text:
+        return text
+    for char in _SPACED:
+        if char in text:
+            text = text.replace(char, " ")
+    return text
+
+
 def normalised_bytes(text: str) -> bytes:
     """UTF-8 of the normalised text before whitespace is collapsed (the fast path used for
     hashing; runs of spaces are harmless there). No newline survives."""
+    text = _spaced(text)
     if text.isascii():  # ASCII is already in NFKC
         return text.lower().encode("ascii").translate(_ASCII_TABLE)
     folded = _NON_ASCII_NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
@@ -119,7 +139,7 @@ def normalised_lines(pieces: Sequence[str]) -> list[bytes]:
     bounds every casing context), so one pass over the joined text folds them all."""
     if not pieces:
         return []
-    joined = "\n".join(pieces)
+    joined = _spaced("\n".join(pieces))
     if joined.isascii():
         folded = joined.lower().encode("ascii").translate(_LINE_TABLE)
     else:
