@@ -127,7 +127,8 @@ _FIELDS = (
 
 def _read(features: Features) -> dict[str, object]:
     got = {name: getattr(features, name) for name in _FIELDS}
-    return {**got, "signature": features.signature.tolist()}
+    arrays = {name: tuple(getattr(features, name).tolist()) for name in ("anchors", "bands")}
+    return {**got, **arrays, "signature": features.signature.tolist()}
 
 
 def test_batch_features_equal_the_plain_reading(unrelated: list[dict[str, str]]) -> None:

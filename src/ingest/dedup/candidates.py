@@ -13,12 +13,12 @@ batch, exactly as if the batch had been assigned one by one:
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
@@ -32,7 +32,8 @@ __all__ = ["BatchIndex"]
 class BatchIndex:
     """The index as each document of a batch sees it: the stored rows, plus the rows of the
     documents before it in the batch. Only keys held by two or more documents of the batch
-    can make one find another, so only those are tracked in memory.
+    can make one find another, so only those are tracked in memory, and each document keeps
+    only its keys that another document holds.
     """
 
     def __init__(
@@ -44,28 +45,30 @@ class BatchIndex:
     ) -> None:
         self._settings = settings
         self._docs = docs
-        self._bands = [f.bands for f in features]
-        self._anchors = [f.anchors for f in features]
         limit = settings.max_candidates
+        bands, band_owner = _flat([f.bands for f in features])
+        anchors, anchor_owner = _flat([f.anchors for f in features])
         self._exact = index.exact_hits(session, {d.text_sha1 for d in docs}, limit)
-        self._band = index.band_hits(session, set(itertools.chain(*self._bands)), limit)
+        self._band = index.band_hits(session, np.unique(bands).tolist(), limit)
         self._counts, self._postings = index.rare_anchors(
-            session, set(itertools.chain(*self._anchors)), settings.anchor_max_df
+            session, np.unique(anchors).tolist(), settings.anchor_max_df
         )
         self._same_text = _shared([[d.text_sha1] for d in docs])
-        self._same_band = _shared_keys(self._bands)
-        self._same_anchor = _shared_keys(self._anchors)
-        # keys that can give candidates at all: held by a stored or another batch document
-        self._band_held = self._band.keys() | self._same_band.keys()
-        self._anchor_held = self._counts.keys() | self._same_anchor.keys()
+        self._same_band = _shared_keys(bands, band_owner)
+        self._same_anchor = _shared_keys(anchors, anchor_owner)
+        held = self._band.keys() | self._same_band.keys()
+        self._bands = _held(bands, band_owner, held, len(docs))
+        held = self._counts.keys() | self._same_anchor.keys()
+        self._anchors = _held(anchors, anchor_owner, held, len(docs))
 
     def candidates(self, i: int) -> list[int]:
         """The candidate ids of document ``i`` of the batch."""
         limit = self._settings.max_candidates
         doc = self._docs[i]
         exact = sorted(self._with_earlier(self._exact, self._same_text, doc.text_sha1, i))
-        held = [k for k in self._bands[i] if k in self._band_held]
-        banded = {d for k in held for d in self._with_earlier(self._band, self._same_band, k, i)}
+        banded = {
+            d for k in self._bands[i] for d in self._with_earlier(self._band, self._same_band, k, i)
+        }
         found = dict.fromkeys(exact[:limit])
         for doc_id in (*sorted(banded)[:limit], *self._anchor_candidates(i)):
             found.setdefault(doc_id)
@@ -82,7 +85,7 @@ class BatchIndex:
     def _anchor_candidates(self, i: int) -> list[int]:
         most = self._settings.anchor_max_df
         shared: Counter[int] = Counter()
-        for key in (k for k in self._anchors[i] if k in self._anchor_held):
+        for key in self._anchors[i]:
             earlier = sum(1 for j in self._same_anchor.get(key, ()) if j < i)
             if 0 < self._counts.get(key, 0) + earlier <= most:
                 shared.update(self._with_earlier(self._postings, self._same_anchor, key, i))
@@ -90,14 +93,30 @@ class BatchIndex:
         return [doc_id for doc_id, _ in ranked[: self._settings.max_candidates]]
 
 
-def _shared_keys(keys_per_doc: Sequence[Sequence[int]]) -> dict[int, list[int]]:
+I64 = npt.NDArray[np.int64]
+
+
+def _flat(keys: Sequence[I64]) -> tuple[I64, I64]:
+    """The keys of every document in one array, and the position in the batch of the
+    document of each."""
+    sizes = [k.size for k in keys]
+    flat = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+    return flat, np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
+
+
+def _held(keys: I64, owner: I64, held: Collection[int], n_docs: int) -> list[list[int]]:
+    """Each document's keys that are among ``held`` (``keys`` grouped by document)."""
+    kept = np.isin(keys, np.fromiter(held, dtype=np.int64, count=len(held)))
+    stops = np.cumsum(np.bincount(owner[kept], minlength=n_docs)).tolist()
+    listed = keys[kept].tolist()
+    return [listed[a:b] for a, b in zip([0, *stops][:-1], stops, strict=True)]
+
+
+def _shared_keys(keys: I64, owner: I64) -> dict[int, list[int]]:
     """:func:`_shared` of integer keys, found by sorting all of them at once (most keys are
     held by one document only)."""
-    sizes = [len(keys) for keys in keys_per_doc]
-    flat = np.fromiter(itertools.chain(*keys_per_doc), dtype=np.int64, count=sum(sizes))
-    where = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-    order = np.argsort(flat, kind="stable")
-    key, doc = flat[order], where[order]
+    order = np.argsort(keys, kind="stable")
+    key, doc = keys[order], owner[order]
     repeated = key[1:] == key[:-1]
     kept = np.zeros(key.size, dtype=bool)
     kept[1:] |= repeated

@@ -51,8 +51,8 @@ class Features:
     keys: I64
     ends: tuple[int, ...]
     signature: npt.NDArray[np.uint32]
-    bands: tuple[int, ...]
-    anchors: tuple[int, ...]
+    bands: I64
+    anchors: I64
     distinct: int
     fingerprint: str
     _sets: _Sets = field(default_factory=lambda: _Sets(), init=False, repr=False, compare=False)
@@ -116,7 +116,7 @@ def featurize(texts: Sequence[str], settings: DedupSettings) -> list[Features]:
     doc_bounds = np.concatenate(([0], np.cumsum([len(s) for s in split]))).astype(np.int64)
     doc_offsets = offsets[doc_bounds]
     matrix = signature_matrix(hashes, doc_offsets, num_perm=settings.num_perm, seed=settings.seed)
-    bands = band_matrix(matrix, settings.lsh_bands).tolist()
+    bands = band_matrix(matrix, settings.lsh_bands)
     anchors, distinct = _anchors(keys, doc_offsets, settings.anchor_rate)
     out: list[Features] = []
     for d, sentences in enumerate(split):
@@ -131,8 +131,8 @@ def featurize(texts: Sequence[str], settings: DedupSettings) -> list[Features]:
                 keys=keys[start:stop],
                 ends=tuple(ends.tolist()),
                 signature=matrix[d],
-                bands=tuple(bands[d]),
-                anchors=tuple(anchors[d]),
+                bands=bands[d],
+                anchors=anchors[d],
                 distinct=distinct[d],
                 fingerprint=hashlib.sha1(b" ".join(filter(None, lines))).hexdigest(),
             )
@@ -140,10 +140,12 @@ def featurize(texts: Sequence[str], settings: DedupSettings) -> list[Features]:
     return out
 
 
-def _anchors(keys: I64, offsets: I64, rate: int) -> tuple[list[list[int]], list[int]]:
+def _anchors(keys: I64, offsets: I64, rate: int) -> tuple[list[I64], list[int]]:
     """Each text's distinct keys divisible by ``rate`` (ascending), and its distinct keys'
     count; the keys of text ``d`` are ``keys[offsets[d]:offsets[d + 1]]``."""
     n_docs = offsets.size - 1
+    if not n_docs:
+        return [], []
     ordered = keys.copy()
     for d in range(n_docs):  # a few hundred keys each: much faster than one sort of all
         ordered[offsets[d] : offsets[d + 1]].sort()
@@ -154,10 +156,8 @@ def _anchors(keys: I64, offsets: I64, rate: int) -> tuple[list[list[int]], list[
     first[offsets[:-1][sizes > 0]] = True
     distinct = np.bincount(owner[first], minlength=n_docs)
     kept = first & (ordered % rate == 0)
-    stops = np.cumsum(np.bincount(owner[kept], minlength=n_docs)).tolist()
-    listed = ordered[kept].tolist()
-    starts = [0, *stops][:-1]
-    return [listed[a:b] for a, b in zip(starts, stops, strict=True)], distinct.tolist()
+    stops = np.cumsum(np.bincount(owner[kept], minlength=n_docs))
+    return np.split(ordered[kept], stops[:-1]), distinct.tolist()
 
 
 class RecentFeatures:

@@ -115,12 +115,10 @@ def write_index(session: Session, rows: Sequence[IndexRows]) -> None:
 
 
 def _flat(
-    keys: Sequence[Sequence[int]], ids: npt.NDArray[np.int64]
+    keys: Sequence[npt.NDArray[np.int64]], ids: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The keys of every document in one array, and the id of the document of each."""
-    sizes = [len(k) for k in keys]
-    flat = np.fromiter(itertools.chain(*keys), dtype=np.int64, count=sum(sizes))
-    return flat, np.repeat(ids, sizes)
+    return np.concatenate(keys), np.repeat(ids, [k.size for k in keys])
 
 
 def write_story_passages(session: Session, stories: Sequence[tuple[int, Sequence[int]]]) -> None:
@@ -152,7 +150,7 @@ def key_in(
     """``column IN values`` with one bound parameter, however many values: an array on
     PostgreSQL, a JSON list read by ``json_each`` on SQLite (no parameter limit, and no
     per-value parameter processing)."""
-    wanted = list(values if isinstance(values, set | frozenset) else set(values))
+    wanted = values if isinstance(values, list) else list(values)  # repeats are harmless
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(wanted, postgresql.ARRAY(column.type)))
     listed = func.json_each(literal(json.dumps(wanted))).table_valued("value")
