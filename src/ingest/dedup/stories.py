@@ -12,11 +12,12 @@ statements, a constant number per batch.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, Text, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
@@ -63,7 +64,8 @@ class Member:
     relation: str
     similarity: float
     matched_document_id: int | None
-    evidence: dict[str, Any]
+    evidence: dict[str, Any] | str
+    """The evidence, or the JSON text of a stored membership's (parsed only if it changes)."""
     stored: bool = False
     dirty: bool = False
 
@@ -145,7 +147,7 @@ class StoryBook:
                 members.relation,
                 members.similarity,
                 members.matched_document_id,
-                members.evidence,
+                members.evidence.cast(Text),
                 *FACT_COLUMNS,
             )
             .join(_DOCUMENTS, _DOCUMENTS.c.id == members.document_id)
@@ -158,7 +160,7 @@ class StoryBook:
             story = book.stories.get(story_id)
             if story is None:
                 story = book.stories[story_id] = StoryState(story_id, canonical_id, canonical_id)
-            member = Member(Facts(*facts), relation, similarity, matched, evidence or {}, True)
+            member = Member(Facts(*facts), relation, similarity, matched, evidence, True)
             story.members.append(member)
             book.story_of[member.facts.id] = story_id
         for story_id, key in story_passages(session, book.stories, keys):
@@ -280,7 +282,8 @@ def _relate(
     settings: DedupSettings,
     counts: dict[int, int],
 ) -> None:
-    evidence = dict(member.evidence)
+    stored = member.evidence
+    evidence = dict((json.loads(stored) or {}) if isinstance(stored, str) else stored)
     if doc.id == canonical.id:
         member.relation, member.similarity = "canonical", 1.0
         evidence.pop("canonical", None)
