@@ -127,10 +127,16 @@ def drop_leading_headlines(lines: list[str], title: str | None = None) -> list[s
     wanted = _norm(title) if title else None
     if wanted is None:
         return lines[start:]
-    # A line equal to the title once normalised opens with the title's first word: checking
-    # that rules out most lines without normalising them.
-    first = wanted.split(" ", 1)[0]
-    return [x for x in lines[start:] if _first_word(x) != first or _norm(x) != wanted]
+    return [line for line in lines[start:] if not _repeats(line, wanted)]
+
+
+def _repeats(line: str, wanted: str) -> bool:
+    """Whether ``line`` normalised is ``wanted``. Such a line opens and ends with the first and
+    last words of ``wanted``: checking those rules out most lines without normalising them."""
+    words = wanted.split(" ")
+    if _first_word(line) != words[0] or _last_word(line) not in (words[-1], None):
+        return False
+    return _norm(line) == wanted
 
 
 def drop_trailing_related(lines: list[str]) -> list[str]:
@@ -146,6 +152,16 @@ def _first_word(text: str) -> str:
     """The first run of word characters of ``text``, case-folded, as :func:`_norm` gives it."""
     match = _WORD_RUN.search(text)
     return match.group().casefold() if match else ""
+
+
+def _last_word(text: str) -> str | None:
+    """The last run of word characters of ``text``, case-folded, found among its last three
+    chunks between spaces; ``None`` when none of them holds one."""
+    for chunk in text.rsplit(None, 3)[-1:-4:-1]:
+        runs = _WORD_RUN.findall(chunk)
+        if runs:
+            return str(runs[-1]).casefold()
+    return None
 
 
 def _norm(text: str) -> str:

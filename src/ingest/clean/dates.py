@@ -72,7 +72,9 @@ _FUTURE_AFTER = re.compile(r"^\W*(?:mendatang|nanti|yang akan datang)\b", re.IGN
 _ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 # Where a day name can start: found with plain string search in the lowered text, which is ten
 # times faster than letting a case-insensitive pattern try every position.
-_DAY_STARTS = ("senin", "selasa", "rabu", "kamis", "jum", "sabtu", "minggu", "ahad")
+_DAY_STARTS = (
+    "senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "jum’at", "sabtu", "minggu", "ahad",
+)  # fmt: skip
 # Letters a case-insensitive pattern takes for "i" or "s" that ``str.lower`` does not turn
 # into them; in a text holding one, the patterns scan every position.
 _ODD_CASES = ("\u0131", "\u017f", "\u0130")

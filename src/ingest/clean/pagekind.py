@@ -130,12 +130,7 @@ def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | 
     """``listing`` when the body reads like a column of teasers: at least ``min_stamps`` lines,
     and a third of all lines, carry a "28 menit lalu" / "12:49 WIB" stamp; or at least two
     lines, and half of all lines, end in a truncated excerpt ("menghadiri Rapat […]")."""
-    stamps = 0
-    if _may_hold("\n".join(lines), _STAMP_WORDS):
-        stamps = sum(
-            1 for line in lines if _may_hold(line, _STAMP_WORDS) and _TEASER_STAMP.search(line)
-        )
-    if stamps >= min_stamps and stamps * 3 >= len(lines):
+    if _stamped_lines(lines, max(min_stamps, -(-len(lines) // 3))):
         return "listing"
     excerpts = sum(
         1 for line in lines if line.endswith(_EXCERPT_ENDS) and _EXCERPT_END.search(line)
@@ -143,11 +138,32 @@ def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | 
     return "listing" if excerpts >= 2 and excerpts * 2 >= len(lines) else None
 
 
+def _stamped_lines(lines: list[str], needed: int) -> bool:
+    """Whether ``needed`` lines carry a teaser stamp. A stamped line holds a stamp word, so
+    when the words occur fewer times in the whole text, no line is looked at."""
+    text = "\n".join(lines)
+    lowered = text.lower()
+    if sum(lowered.count(word) for word in _STAMP_WORDS) < needed and not any(
+        odd in text for odd in _ODD_CASES
+    ):
+        return False
+    stamped = (_may_hold(line, _STAMP_WORDS) and _TEASER_STAMP.search(line) for line in lines)
+    return sum(1 for found in stamped if found) >= needed
+
+
 def densest_block_chars(tree: HtmlElement, *, enough: int | None = None) -> int:
     """The most text, outside links, that one block element holds directly or in its
     paragraphs and inline children. An article's body is one block of 1,000 characters and
     more; a listing spreads short teasers over many small cards. With ``enough``, counting
-    stops at the first block found to hold that much, and the result is at least ``enough``."""
+    stops at the first block found to hold that much (the block around the first paragraph is
+    tried first), and the result is at least ``enough``."""
+    if enough is not None:
+        first = next(tree.iter("p"), None)
+        around = first.getparent() if first is not None else None
+        if around is not None and around.tag in _BLOCKS:
+            size = _own_chars(around, enough)
+            if size >= enough:
+                return size
     densest = 0
     for block in tree.iter(*_BLOCKS):
         densest = max(densest, _own_chars(block, enough))

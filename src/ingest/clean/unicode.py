@@ -12,6 +12,7 @@ __all__ = ["normalise_whitespace", "repair_mojibake", "split_paragraphs"]
 # A lone "Â" before whitespace is what is left of a double-encoded no-break space
 # (UTF-8 C2 A0 read as Latin-1) once the A0 has been turned into a plain space or dropped.
 _ORPHAN_A_CIRCUMFLEX = re.compile(r"\u00c2(?=[\s\u00a0]|$)")
+_ODD_SPACE = re.compile(r"[^\S \n]")  # white space other than a space or a line break
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Text made only of these characters is left as it is by ftfy (no mojibake, no control
 # character, no odd line break, ligature or full-width form) unless it holds an HTML entity
@@ -72,6 +73,9 @@ def split_paragraphs(text: str) -> list[str]:
     if not text.isascii():
         text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "  " not in text and not _ODD_SPACE.search(text):
+        # single spaces only: trimming is all a line needs
+        return [line for line in (line.strip() for line in text.split("\n")) if line]
     # str.split() splits at the characters \s matches, so this collapses runs of spaces and
     # trims the line.
     lines = (" ".join(line.split()) for line in text.split("\n"))
