@@ -13,7 +13,7 @@ import py3langid
 import pytest
 from trafilatura.utils import load_html
 
-from ingest.clean import dates, pagekind
+from ingest.clean import dates, language, pagekind
 from ingest.clean.chrome import drop_leading_headlines, is_headline_like
 from ingest.clean.language import detect_language
 from ingest.clean.unicode import repair_mojibake, split_paragraphs
@@ -92,6 +92,9 @@ ODD_TEXTS = [
     "Jum’at (6/9/24) pagi\u2028dan Minggu, 8 September 2024 \x1c sore.",
     "  Satu\u00a0 dua\u200b  \r\n\r\n tiga\u00ad e\u0301 ",
     "JUDUL: Berita Hari Ini!\n— judul, berita hari ini —\nJudul berita hari ini besok.",
+    "satu\tdua",
+    "x\x0cy\n 12 menit lalu",
+    "a\x1fb",
 ]
 
 
@@ -219,3 +222,10 @@ def test_densest_block_with_enough_agrees_with_the_full_scan() -> None:
             assert quick == full or quick >= enough
             verdicts.add(full >= enough)
     assert verdicts == {True, False}
+
+
+def test_word_split_of_the_language_shortcut_matches_the_pattern() -> None:
+    samples = [*TEXTS, JAVANESE, "Kata_kata 2024an “kutipan”—lalu… Rp5.000 café naïve ß"]
+    for text in samples:
+        lowered = text[:1500].lower()
+        assert language._words(lowered) == re.findall(r"[^\W\d_]+", lowered)

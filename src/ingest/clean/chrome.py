@@ -106,7 +106,7 @@ def drop_stamp_lines(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def _is_stamp(line: str) -> bool:
     bare = line.strip(" -–—•·|")
-    if _RELATIVE_TIME.match(bare):
+    if bare[:1].isdecimal() and _RELATIVE_TIME.match(bare):
         return True
     if len(bare) > 60 or len(bare.split()) > 9 or parse_indonesian_datetime(bare) is None:
         return False

@@ -23,6 +23,10 @@ _FUNCTION_SHARE = 0.08
 _MIN_WORDS = 40
 _PROBE_CHARS = 1500
 _WORD = re.compile(r"[^\W\d_]+")
+# The ASCII characters that are not letters, and the non-ASCII punctuation common in news: in
+# text made of ASCII and these, the words are what is left between them.
+_ASCII_NON_LETTERS = {code: " " for code in range(128) if not chr(code).isalpha()}
+_PUNCTUATION = ("\u2018", "\u2019", "\u201c", "\u201d", "\u2013", "\u2014", "\u2026", "\u00a0")
 
 
 def detect_language(text: str, *, declared: str | None = None) -> str | None:
@@ -49,6 +53,18 @@ def detect_language(text: str, *, declared: str | None = None) -> str | None:
 
 
 def _reads_as_indonesian(sample: str) -> bool:
-    words = _WORD.findall(sample[:_PROBE_CHARS].lower())
+    words = _words(sample[:_PROBE_CHARS].lower())
     common = sum(map(_FUNCTION_WORDS.__contains__, words))
     return len(words) >= _MIN_WORDS and common >= _FUNCTION_SHARE * len(words)
+
+
+def _words(text: str) -> list[str]:
+    """The runs of letters in ``text`` (``_WORD.findall``), split by ``str.split`` when the
+    text is ASCII once the common punctuation is taken out, three times faster."""
+    plain = text
+    for mark in _PUNCTUATION:
+        if mark in plain:
+            plain = plain.replace(mark, " ")
+    if plain.isascii():
+        return plain.translate(_ASCII_NON_LETTERS).split()
+    return _WORD.findall(text)

@@ -21,6 +21,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
+    HTMLTITLE_REGEX,
     META_URL,
     METANAME_AUTHOR,
     METANAME_DESCRIPTION,
@@ -33,12 +34,11 @@ from trafilatura.metadata import (
     TWITTER_ATTRS,
     extract_author,
     extract_meta_json,
-    extract_sitename,
     extract_title,
     extract_url,
 )
 from trafilatura.settings import Document
-from trafilatura.utils import HTML_STRIP_TAGS, line_processing
+from trafilatura.utils import HTML_STRIP_TAGS, line_processing, trim
 
 __all__ = ["PageMetadata", "read_metadata"]
 
@@ -166,12 +166,23 @@ def _read_named(name: str, content: str, found: Document) -> str | None:
 
 def _site_name(tree: HtmlElement, found: Document, url: str) -> str | None:
     """The declared site name, else the one in ``<title>``, else the host of the page."""
-    name = found.sitename or extract_sitename(tree)
+    name = found.sitename or _title_site(tree)
     if name:
         name = name.lstrip("@")
         return name.title() if name and "." not in name and not name[0].isupper() else name
     match = META_URL.match(found.url or extract_url(tree, url) or "")
     return match[1] if match else None
+
+
+def _title_site(tree: HtmlElement) -> str | None:
+    """``extract_sitename``: of the first ``<title>`` in ``<head>`` split at a separator ("...
+    - Kompas.com"), the part that holds a dot."""
+    for head in tree.iter("head"):
+        for title in head.iter("title"):
+            match = HTMLTITLE_REGEX.match(trim(title.text_content()))
+            parts = (match[1], match[2]) if match else ()
+            return next((part for part in parts if part and "." in part), None)
+    return None
 
 
 def _may_name_author(tree: HtmlElement) -> bool:

@@ -13,6 +13,8 @@ __all__ = ["normalise_whitespace", "repair_mojibake", "split_paragraphs"]
 # (UTF-8 C2 A0 read as Latin-1) once the A0 has been turned into a plain space or dropped.
 _ORPHAN_A_CIRCUMFLEX = re.compile(r"\u00c2(?=[\s\u00a0]|$)")
 _ODD_SPACE = re.compile(r"[^\S \n]")  # white space other than a space or a line break
+# The same among ASCII characters.
+_ASCII_ODD_SPACES = ("\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Text made only of these characters is left as it is by ftfy (no mojibake, no control
 # character, no odd line break, ligature or full-width form) unless it holds an HTML entity
@@ -57,6 +59,15 @@ def _fix_text(text: str) -> str:
     return "".join(fixed)
 
 
+def _single_spaced(text: str) -> bool:
+    """Whether the only white space in ``text`` is single spaces and line breaks."""
+    if "  " in text:
+        return False
+    if text.isascii():
+        return not any(space in text for space in _ASCII_ODD_SPACES)
+    return not _ODD_SPACE.search(text)
+
+
 def normalise_whitespace(text: str) -> str:
     """NFC-normalise, drop invisible characters, collapse runs of spaces, trim every line and
     drop empty lines, so that paragraphs are separated by exactly one ``"\\n"``.
@@ -73,7 +84,7 @@ def split_paragraphs(text: str) -> list[str]:
     if not text.isascii():
         text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "  " not in text and not _ODD_SPACE.search(text):
+    if _single_spaced(text):
         # single spaces only: trimming is all a line needs
         return [line for line in (line.strip() for line in text.split("\n")) if line]
     # str.split() splits at the characters \s matches, so this collapses runs of spaces and
