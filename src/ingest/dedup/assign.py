@@ -15,17 +15,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ingest.config import DedupSettings
+from ingest.dedup import lookups
 from ingest.dedup.candidates import BatchIndex
 from ingest.dedup.facts import Facts, facts_of, view
 from ingest.dedup.features import Features, RecentFeatures, featurize
-from ingest.dedup.index import index_rows, key_in, passage_counts, write_index
+from ingest.dedup.index import index_rows, write_index
 from ingest.dedup.rules import Verdict, compare
 from ingest.dedup.stories import Member, PassageCounts, StoryBook, verdict_json
 from ingest.errors import IngestError
@@ -42,8 +42,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_DOCUMENTS = cast(Table, Document.__table__)
-_MEMBERS = cast(Table, StoryMember.__table__)
 
 #: Features of the documents assigned or read lately in this process: the next batches'
 #: stored candidates are mostly among them.
@@ -160,16 +158,14 @@ class _StoredCounts:
         """Read the counts of the sentences of ``document_ids`` not read yet."""
         keys = {k for i in set(document_ids) for k in self._features[i].sentence_keys}
         keys -= self._fetched
-        self.counts.update(passage_counts(self._session, keys))
+        self.counts.update(lookups.passage_counts(self._session, keys))
         self._fetched |= keys
 
 
 def _refuse_assigned(session: Session, ids: Sequence[int]) -> None:
     if len(set(ids)) != len(ids):
         raise AlreadyAssigned("the same document appears twice in one batch")
-    members = _MEMBERS.c
-    query = select(members.document_id, members.story_id)
-    for doc_id, story_id in session.execute(query.where(key_in(session, members.document_id, ids))):
+    for doc_id, story_id in lookups.assigned(session, ids):
         raise AlreadyAssigned(f"document {doc_id} is already in story {story_id}")
 
 
@@ -207,9 +203,7 @@ def _featurize_stored(
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    docs = _DOCUMENTS.c
-    rows = session.execute(select(docs.id, docs.text).where(key_in(session, docs.id, wanted)))
-    texts = dict(rows.tuples().all())
+    texts = lookups.texts(session, wanted)
     features = _RECENT.featurize([texts[i] for i in wanted], settings)
     return dict(zip(wanted, features, strict=True))
 

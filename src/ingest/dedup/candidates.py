@@ -22,7 +22,7 @@ import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
-from ingest.dedup import index
+from ingest.dedup import lookups
 from ingest.dedup.facts import Facts
 from ingest.dedup.features import Features
 
@@ -48,9 +48,9 @@ class BatchIndex:
         limit = settings.max_candidates
         bands, band_owner = _flat([f.bands for f in features])
         anchors, anchor_owner = _flat([f.anchors for f in features])
-        self._exact = index.exact_hits(session, {d.text_sha1 for d in docs}, limit)
-        self._band = index.band_hits(session, np.unique(bands).tolist(), limit)
-        self._counts, self._postings = index.rare_anchors(
+        self._exact = lookups.exact_hits(session, {d.text_sha1 for d in docs}, limit)
+        self._band = lookups.band_hits(session, np.unique(bands).tolist(), limit)
+        self._counts, self._postings = lookups.rare_anchors(
             session, np.unique(anchors).tolist(), settings.anchor_max_df
         )
         self._same_text = _shared([[d.text_sha1] for d in docs])

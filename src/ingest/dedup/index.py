@@ -1,27 +1,20 @@
-"""The persisted index: writing documents' rows and reading it for a batch of new ones.
+"""The persisted index: the rows of a batch's documents and stories, written in bulk.
 
-Every lookup is by key on an indexed column and bounded by the batch's own size: its
-fingerprints and band keys (at most ``max_candidates`` documents each), its anchors (postings
-read only for anchors held by at most ``anchor_max_df`` documents) and its sentences. Nothing
-scans the store, so the cost of adding a batch does not grow with it. Each lookup is one
-statement with one bound list (``key_in``), whatever the number of documents in the batch,
-and rows are written with a few statements per table (:mod:`ingest.dedup.bulk`).
+Rows are written with a few statements per table (:mod:`ingest.dedup.bulk`); the index is read
+by :mod:`ingest.dedup.lookups`.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Column, Select, Table, and_, any_, func, literal, select
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
 from ingest.dedup.bulk import insert_columns
@@ -34,17 +27,10 @@ from ingest.store.dedup_models import (
     DedupPassageCount,
     DedupStoryPassage,
 )
-from ingest.store.models import Document, StoryMember
 
 __all__ = [
     "IndexRows",
-    "band_hits",
-    "exact_hits",
     "index_rows",
-    "key_in",
-    "passage_counts",
-    "rare_anchors",
-    "story_passages",
     "write_index",
     "write_new_story_passages",
     "write_story_passages",
@@ -56,7 +42,6 @@ def _core(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-_DOCUMENTS, _MEMBERS = _core(Document), _core(StoryMember)
 _ENTRIES, _BANDS, _ANCHORS = _core(DedupEntry), _core(DedupBand), _core(DedupAnchor)
 _ANCHOR_COUNTS, _PASSAGE_COUNTS = _core(DedupAnchorCount), _core(DedupPassageCount)
 _STORY_PASSAGES = _core(DedupStoryPassage)
@@ -142,98 +127,3 @@ def write_new_story_passages(
     """Bulk path for stories created together (a bulk load): record each story's sentence
     keys and count every sentence once per story."""
     write_story_passages(session, [(sid, sorted(set(keys))) for sid, keys in stories])
-
-
-def key_in(
-    session: Session, column: InstrumentedAttribute[Any] | ColumnElement[Any], values: Iterable[Any]
-) -> Any:
-    """``column IN values`` with one bound parameter, however many values: an array on
-    PostgreSQL, a JSON list read by ``json_each`` on SQLite (no parameter limit, and no
-    per-value parameter processing)."""
-    wanted = values if isinstance(values, list) else list(values)  # repeats are harmless
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(wanted, postgresql.ARRAY(column.type)))
-    listed = func.json_each(literal(json.dumps(wanted))).table_valued("value")
-    return column.in_(select(listed.c.value))
-
-
-def _first_per_key(
-    session: Session,
-    query: Select[Any],
-    key: Column[Any],
-    doc: Column[int],
-    keys: Collection[Any],
-    limit: int,
-) -> dict[Any, list[int]]:
-    """For each of ``keys``, the ``limit`` lowest document ids of ``query`` (ascending)."""
-    out: dict[Any, list[int]] = {}
-    if not keys:
-        return out
-    rank = func.row_number().over(partition_by=key, order_by=doc).label("rank")
-    ranked = query.add_columns(rank).where(key_in(session, key, keys)).subquery()
-    rows = session.execute(select(ranked.c[0], ranked.c[1]).where(ranked.c.rank <= limit))
-    for k, doc_id in rows.tuples():
-        out.setdefault(k, []).append(doc_id)
-    for ids in out.values():
-        ids.sort()
-    return out
-
-
-def exact_hits(session: Session, fingerprints: Collection[str], limit: int) -> dict[str, list[int]]:
-    """Assigned documents with each ``text_sha1``: the ``limit`` lowest ids per fingerprint."""
-    docs = _DOCUMENTS.c
-    query = select(docs.text_sha1, docs.id).join(_MEMBERS, _MEMBERS.c.document_id == docs.id)
-    return _first_per_key(session, query, docs.text_sha1, docs.id, fingerprints, limit)
-
-
-def band_hits(session: Session, keys: Collection[int], limit: int) -> dict[int, list[int]]:
-    """Documents holding each LSH band key: the ``limit`` lowest ids per key."""
-    bands = _BANDS.c
-    query = select(bands.key, bands.document_id)
-    return _first_per_key(session, query, bands.key, bands.document_id, keys, limit)
-
-
-def rare_anchors(
-    session: Session, keys: Collection[int], most: int
-) -> tuple[dict[int, int], dict[int, list[int]]]:
-    """Documents per anchor (anchors in no document are left out), and the documents holding
-    each anchor held by at most ``most`` documents: one statement."""
-    counts: dict[int, int] = {}
-    postings: dict[int, list[int]] = {}
-    if not keys:
-        return counts, postings
-    held, anchors = _ANCHOR_COUNTS.c, _ANCHORS.c
-    rare = and_(anchors.key == held.key, held.documents <= most)
-    query = select(held.key, held.documents, anchors.document_id).select_from(
-        _ANCHOR_COUNTS.outerjoin(_ANCHORS, rare)
-    )
-    for key, documents, doc_id in session.execute(query.where(key_in(session, held.key, keys))):
-        counts[key] = documents
-        if doc_id is not None:
-            postings.setdefault(key, []).append(doc_id)
-    return counts, postings
-
-
-def passage_counts(session: Session, keys: Iterable[int]) -> dict[int, int]:
-    """Stories holding each sentence key (keys in no story are left out)."""
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    counts = _PASSAGE_COUNTS.c
-    query = select(counts.key, counts.stories).where(key_in(session, counts.key, wanted))
-    return {key: stories for key, stories in session.execute(query).tuples()}
-
-
-def story_passages(
-    session: Session, story_ids: Collection[int], keys: Collection[int]
-) -> set[tuple[int, int]]:
-    """The ``(story_id, key)`` pairs present among ``story_ids`` × ``keys``: each story's rows
-    are read by story and tested against the keys (``key + 0`` keeps SQLite from looking up
-    every pair in the primary key)."""
-    if not story_ids or not keys:
-        return set()
-    passages = _STORY_PASSAGES.c
-    query = select(passages.story_id, passages.key).where(
-        key_in(session, passages.story_id, story_ids), key_in(session, passages.key + 0, keys)
-    )
-    return set(session.execute(query).tuples())

@@ -24,7 +24,8 @@ from ingest.config import DedupSettings
 from ingest.dedup.canonical import choose_canonical
 from ingest.dedup.facts import FACT_COLUMNS, Facts, view
 from ingest.dedup.features import Features
-from ingest.dedup.index import key_in, story_passages, write_story_passages
+from ingest.dedup.index import write_story_passages
+from ingest.dedup.lookups import key_in, story_passages
 from ingest.dedup.rules import DocView, Verdict, compare
 from ingest.store.models import Document, Story, StoryMember
 
@@ -155,7 +156,7 @@ class StoryBook:
             .where(members.story_id.in_(held))
             .order_by(members.document_id)
         )
-        for row in session.execute(query):
+        for row in session.execute(query).all():
             story_id, canonical_id, relation, similarity, matched, evidence, *facts = row
             story = book.stories.get(story_id)
             if story is None:

@@ -67,7 +67,7 @@ def stored_urls(session: Session, urls: Iterable[str]) -> dict[str, int]:
         chunk = wanted[start : start + _LOOKUP_CHUNK]
         docs = _DOCUMENTS.c  # Core columns: no ORM processing of the rows
         rows = session.execute(select(docs.url, docs.id).where(docs.url.in_(chunk)))
-        found.update((url, id_) for url, id_ in rows)
+        found.update(rows.tuples().all())
     return found
 
 
