@@ -48,14 +48,14 @@ class BatchIndex:
         limit = settings.max_candidates
         bands, band_owner = _flat([f.bands for f in features])
         anchors, anchor_owner = _flat([f.anchors for f in features])
+        band_keys, self._same_band = _shared_keys(bands, band_owner)
+        anchor_keys, self._same_anchor = _shared_keys(anchors, anchor_owner)
         self._exact = lookups.exact_hits(session, {d.text_sha1 for d in docs}, limit)
-        self._band = lookups.band_hits(session, np.unique(bands).tolist(), limit)
+        self._band = lookups.band_hits(session, band_keys, limit)
         self._counts, self._postings = lookups.rare_anchors(
-            session, np.unique(anchors).tolist(), settings.anchor_max_df
+            session, anchor_keys, settings.anchor_max_df
         )
         self._same_text = _shared([[d.text_sha1] for d in docs])
-        self._same_band = _shared_keys(bands, band_owner)
-        self._same_anchor = _shared_keys(anchors, anchor_owner)
         held = self._band.keys() | self._same_band.keys()
         self._bands = _held(bands, band_owner, held, len(docs))
         held = self._counts.keys() | self._same_anchor.keys()
@@ -112,19 +112,21 @@ def _held(keys: I64, owner: I64, held: Collection[int], n_docs: int) -> list[lis
     return [listed[a:b] for a, b in zip([0, *stops][:-1], stops, strict=True)]
 
 
-def _shared_keys(keys: I64, owner: I64) -> dict[int, list[int]]:
-    """:func:`_shared` of integer keys, found by sorting all of them at once (most keys are
-    held by one document only)."""
-    order = np.argsort(keys, kind="stable")
+def _shared_keys(keys: I64, owner: I64) -> tuple[list[int], dict[int, list[int]]]:
+    """The distinct keys, and :func:`_shared` of them, from one sort of all the keys (most
+    are held by one document only). The positions of a shared key come in any order."""
+    order = np.argsort(keys)
     key, doc = keys[order], owner[order]
     repeated = key[1:] == key[:-1]
+    first = np.ones(key.size, dtype=bool)
+    first[1:] = ~repeated
     kept = np.zeros(key.size, dtype=bool)
     kept[1:] |= repeated
     kept[:-1] |= repeated
     out: dict[int, list[int]] = {}
     for k, i in zip(key[kept].tolist(), doc[kept].tolist(), strict=True):
         out.setdefault(k, []).append(i)
-    return out
+    return key[first].tolist(), out
 
 
 def _shared(keys_per_doc: Iterable[Iterable[Any]]) -> dict[Any, list[int]]:

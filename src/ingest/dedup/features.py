@@ -118,18 +118,19 @@ def featurize(texts: Sequence[str], settings: DedupSettings) -> list[Features]:
     matrix = signature_matrix(hashes, doc_offsets, num_perm=settings.num_perm, seed=settings.seed)
     bands = band_matrix(matrix, settings.lsh_bands)
     anchors, distinct = _anchors(keys, doc_offsets, settings.anchor_rate)
+    offs, bounds = offsets.tolist(), doc_bounds.tolist()
     out: list[Features] = []
     for d, sentences in enumerate(split):
-        start, stop = doc_offsets[d], doc_offsets[d + 1]
+        first, last = bounds[d], bounds[d + 1]
+        start = offs[first]
         lines = normalised_lines(sentences)
-        ends = offsets[doc_bounds[d] + 1 : doc_bounds[d + 1] + 1] - start
         out.append(
             Features(
                 sentences=tuple(sentences),
-                sentence_words=tuple(line.count(b" ") + 1 if line else 0 for line in lines),
+                sentence_words=tuple([line.count(b" ") + 1 if line else 0 for line in lines]),
                 sentence_keys=tuple(map(_key, lines)),
-                keys=keys[start:stop],
-                ends=tuple(ends.tolist()),
+                keys=keys[start : offs[last]],
+                ends=tuple([o - start for o in offs[first + 1 : last + 1]]),
                 signature=matrix[d],
                 bands=bands[d],
                 anchors=anchors[d],

@@ -26,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 __all__ = [
     "assigned",
     "band_hits",
+    "documents_at",
     "exact_hits",
     "key_in",
     "passage_counts",
@@ -38,6 +39,7 @@ __all__ = [
 _SQL = {
     "assigned": "SELECT document_id, story_id FROM story_members WHERE document_id {ids}",
     "texts": "SELECT id, text FROM documents WHERE id {ids}",
+    "urls": "SELECT url, id FROM documents WHERE url {urls}",
     "exact": (
         "SELECT text_sha1, id FROM (SELECT d.text_sha1, d.id, row_number() OVER"
         " (PARTITION BY d.text_sha1 ORDER BY d.id) AS rank FROM documents d"
@@ -61,7 +63,13 @@ _SQL = {
         ' WHERE story_id {stories} AND "key" + 0 {keys}'
     ),
 }
-_LIST_TYPES = {"ids": "INTEGER", "stories": "INTEGER", "keys": "BIGINT", "fingerprints": "TEXT"}
+_LIST_TYPES = {
+    "ids": "INTEGER",
+    "stories": "INTEGER",
+    "keys": "BIGINT",
+    "fingerprints": "TEXT",
+    "urls": "TEXT",
+}
 
 
 def _in(dialect: str, name: str) -> str:
@@ -94,6 +102,11 @@ def assigned(session: Session, document_ids: Collection[int]) -> list[tuple[int,
 def texts(session: Session, document_ids: Collection[int]) -> dict[int, str]:
     """The stored text of each document."""
     return dict(_run(session, "texts", {"ids": document_ids}))
+
+
+def documents_at(session: Session, urls: Collection[str]) -> dict[str, int]:
+    """The stored documents among ``urls``, as URL → document id."""
+    return dict(_run(session, "urls", {"urls": urls})) if urls else {}
 
 
 def _first_per_key(rows: Iterable[tuple[Any, int]]) -> dict[Any, list[int]]:

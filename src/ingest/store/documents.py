@@ -23,6 +23,7 @@ from ingest.config import DedupSettings
 from ingest.dedup.assign import assign_stored, batch_features
 from ingest.dedup.facts import Facts
 from ingest.dedup.features import Features
+from ingest.dedup.lookups import documents_at
 from ingest.records import Article
 from ingest.store.engine import Store
 from ingest.store.models import Document, FetchState, utcnow
@@ -60,15 +61,8 @@ def document_exists(session: Session, url: str) -> bool:
 
 
 def stored_urls(session: Session, urls: Iterable[str]) -> dict[str, int]:
-    """The stored documents among ``urls``, as URL → document id (one query per 500 URLs)."""
-    wanted = list(dict.fromkeys(urls))
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), _LOOKUP_CHUNK):
-        chunk = wanted[start : start + _LOOKUP_CHUNK]
-        docs = _DOCUMENTS.c  # Core columns: no ORM processing of the rows
-        rows = session.execute(select(docs.url, docs.id).where(docs.url.in_(chunk)))
-        found.update(rows.tuples().all())
-    return found
+    """The stored documents among ``urls``, as URL → document id (one query)."""
+    return documents_at(session, list(dict.fromkeys(urls)))
 
 
 @dataclass(frozen=True, slots=True)
