@@ -223,9 +223,10 @@ def _match_all(
     for doc, ids in zip(batch, candidates, strict=True):
         new = view(doc, features[doc.id])
         best: tuple[Verdict, int] | None = None
+        mine = running.among(new) if ids else {}
         for cid in sorted(ids):
             other = view(facts[cid], features[cid])
-            verdict = compare(new, other, settings, running.among(new, other))
+            verdict = compare(new, other, settings, {**mine, **running.among(other)})
             if verdict.relation and (best is None or verdict.rank() > best[0].rank()):
                 best = (verdict, cid)
         matched = None if best is None else best[1]

@@ -67,17 +67,18 @@ class Features:
             self._sets.sentences = tuple(sets)
         return self._sets.sentences
 
-    def shingles_of(self, kept: tuple[bool, ...]) -> frozenset[int]:
-        """The shingle keys of the sentences whose flag in ``kept`` is true: the union of their
-        ``sentence_shingles``, read from ``keys`` without building those sets. The last few
-        are kept: a text is compared with several others leaving out the same sentences."""
-        found = self._sets.parts.get(kept)
+    def shingles_without(self, removed: frozenset[int]) -> frozenset[int]:
+        """The shingle keys of the sentences whose key is not in ``removed``: the union of
+        their ``sentence_shingles``, read from ``keys`` without building those sets. The last
+        few are kept: a text is compared with several others leaving out the same sentences."""
+        found = self._sets.parts.get(removed)
         if found is None:
+            kept = np.array([key not in removed for key in self.sentence_keys], dtype=bool)
             sizes = [b - a for a, b in itertools.pairwise((0, *self.ends))]
-            found = frozenset(self.keys[np.repeat(np.array(kept, dtype=bool), sizes)].tolist())
+            found = frozenset(self.keys[np.repeat(kept, sizes)].tolist())
             if len(self._sets.parts) >= _PARTS_KEPT:
                 self._sets.parts.clear()
-            self._sets.parts[kept] = found
+            self._sets.parts[removed] = found
         return found
 
     @property
@@ -94,7 +95,7 @@ class _Sets:
 
     sentences: tuple[frozenset[int], ...] | None = None
     union: frozenset[int] | None = None
-    parts: dict[tuple[bool, ...], frozenset[int]] = field(default_factory=dict)
+    parts: dict[frozenset[int], frozenset[int]] = field(default_factory=dict)
 
 
 def passage_key(sentence: str) -> int:

@@ -94,9 +94,8 @@ def _gap_days(a: datetime | None, b: datetime | None) -> float | None:
 
 def _body(features: Features, boilerplate: frozenset[int]) -> frozenset[int]:
     """The shingles of the sentences that are not boilerplate."""
-    if boilerplate.isdisjoint(features.sentence_keys):
-        return features.shingles
-    return features.shingles_of(tuple(key not in boilerplate for key in features.sentence_keys))
+    removed = boilerplate.intersection(features.sentence_keys)
+    return features.shingles_without(removed) if removed else features.shingles
 
 
 def _day_months(sentence: str) -> set[tuple[int, int]]:
