@@ -215,7 +215,7 @@ def _main_text(tree: HtmlElement, url: str, settings: ExtractSettings) -> str:
 @cache
 def _extractor(precision: bool, comments: bool, tables: bool, *, fast: bool) -> Extractor:
     """trafilatura's options, built once per settings (reading its configuration is not free).
-    Metadata are read apart (:func:`_metadata`), so its date settings are unused here."""
+    Metadata are read apart (:mod:`ingest.clean.pagemeta`), so its date settings go unused."""
     return Extractor(
         output_format="python",
         fast=fast,
