@@ -27,7 +27,7 @@ from ingest.dedup.facts import Facts, facts_of, view
 from ingest.dedup.features import Features, RecentFeatures, featurize
 from ingest.dedup.index import index_rows, write_index
 from ingest.dedup.rules import Verdict, compare
-from ingest.dedup.stories import Member, PassageCounts, StoryBook, verdict_json
+from ingest.dedup.stories import Member, PassageCounts, Plan, StoryBook, verdict_json
 from ingest.errors import IngestError
 from ingest.store.models import Document, Story, StoryMember
 
@@ -117,21 +117,12 @@ def assign_stored(
     book = StoryBook.load(session, stored, {k for f in features.values() for k in f.sentence_keys})
     features.update(_featurize_stored(session, stored, settings))
     counts = _StoredCounts(session, features)
-    counts.fetch(
-        {c for ids in candidates for c in ids}
-        | {d.id for d, ids in zip(batch, candidates, strict=True) if ids}
-    )
+    counts.fetch(_matched(batch, candidates))
     matches = _match_all(batch, candidates, features, book, counts.counts, settings)
     plans = book.plan(settings)
     missing = {m.facts.id for p in plans for m in p.todo} | {p.canonical.id for p in plans}
     features.update(_featurize_stored(session, missing - features.keys(), settings))
-    counts.fetch(
-        i
-        for p in plans
-        for m in p.todo
-        if m.facts.id != p.canonical.id
-        for i in (m.facts.id, p.canonical.id)
-    )
+    counts.fetch(_related(plans))
     relations = book.relate(plans, features, counts.counts, settings)
     story_ids = book.write(session)
     write_index(session, [index_rows(d.id, features[d.id], settings) for d in batch])
@@ -143,6 +134,24 @@ def assign_stored(
             book.steps, relations, matches, strict=True
         )
     ]
+
+
+def _matched(batch: Sequence[Facts], candidates: Sequence[Sequence[int]]) -> set[int]:
+    """The documents that matching compares: those with candidates, and the candidates."""
+    found = {c for ids in candidates for c in ids}
+    return found | {d.id for d, ids in zip(batch, candidates, strict=True) if ids}
+
+
+def _related(plans: Sequence[Plan]) -> set[int]:
+    """The documents that relating compares: each member to relate and its canonical record
+    (a canonical record related to itself compares nothing)."""
+    return {
+        i
+        for p in plans
+        for m in p.todo
+        if m.facts.id != p.canonical.id
+        for i in (m.facts.id, p.canonical.id)
+    }
 
 
 class _StoredCounts:

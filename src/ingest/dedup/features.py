@@ -32,6 +32,15 @@ _PARTS_KEPT = 8  # unions of some of a text's sentences kept per text
 I64 = npt.NDArray[np.int64]
 
 
+@dataclass(slots=True)
+class _Sets:
+    """The sets of a :class:`Features`, built when first asked for."""
+
+    sentences: tuple[frozenset[int], ...] | None = None
+    union: frozenset[int] | None = None
+    parts: dict[frozenset[int], frozenset[int]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Features:
     """Shingles, sentences and retrieval keys of one text.
@@ -55,7 +64,7 @@ class Features:
     anchors: I64
     distinct: int
     fingerprint: str
-    _sets: _Sets = field(default_factory=lambda: _Sets(), init=False, repr=False, compare=False)
+    _sets: _Sets = field(default_factory=_Sets, init=False, repr=False, compare=False)
 
     @property
     def sentence_shingles(self) -> tuple[frozenset[int], ...]:
@@ -87,15 +96,6 @@ class Features:
         if self._sets.union is None:
             self._sets.union = frozenset(self.keys.tolist())
         return self._sets.union
-
-
-@dataclass(slots=True)
-class _Sets:
-    """The sets of a :class:`Features`, built when first asked for."""
-
-    sentences: tuple[frozenset[int], ...] | None = None
-    union: frozenset[int] | None = None
-    parts: dict[frozenset[int], frozenset[int]] = field(default_factory=dict)
 
 
 def passage_key(sentence: str) -> int:
