@@ -120,6 +120,8 @@ def main() -> None:
     parser.add_argument("--db", help="an empty PostgreSQL database (default: SQLite files)")
     args = parser.parse_args()
     articles, settings = load(args.articles, args.count), DedupSettings()
+    with open_store("sqlite://") as warm, warm.session() as session:  # compiled kernels loaded
+        add_articles(session, articles[:50], dedup_settings=settings, run_id=None)
     work = Path(tempfile.mkdtemp())
     results = {}
     for name, run in (("one by one", one_by_one), ("assign_batch", batched)):
