@@ -34,8 +34,9 @@ I64 = npt.NDArray[np.int64]
 
 @dataclass(slots=True)
 class _Sets:
-    """The sets of a :class:`Features`, built when first asked for."""
+    """What a :class:`Features` builds when first asked for."""
 
+    words: tuple[int, ...] | None = None
     sentences: tuple[frozenset[int], ...] | None = None
     union: frozenset[int] | None = None
     parts: dict[frozenset[int], frozenset[int]] = field(default_factory=dict)
@@ -55,7 +56,6 @@ class Features:
     """
 
     sentences: tuple[str, ...]
-    sentence_words: tuple[int, ...]
     sentence_keys: tuple[int, ...]
     keys: I64
     ends: tuple[int, ...]
@@ -65,6 +65,14 @@ class Features:
     distinct: int
     fingerprint: str
     _sets: _Sets = field(default_factory=_Sets, init=False, repr=False, compare=False)
+
+    @property
+    def sentence_words(self) -> tuple[int, ...]:
+        """The number of words of each normalised sentence (counted on first use: only
+        sentence pairs of texts of different outlets and dates close enough need it)."""
+        if self._sets.words is None:
+            self._sets.words = tuple(len(normalise(s).split()) for s in self.sentences)
+        return self._sets.words
 
     @property
     def sentence_shingles(self) -> tuple[frozenset[int], ...]:
@@ -128,7 +136,6 @@ def featurize(texts: Sequence[str], settings: DedupSettings) -> list[Features]:
         out.append(
             Features(
                 sentences=tuple(sentences),
-                sentence_words=tuple([line.count(b" ") + 1 if line else 0 for line in lines]),
                 sentence_keys=tuple(map(_key, lines)),
                 keys=keys[start : offs[last]],
                 ends=tuple([o - start for o in offs[first + 1 : last + 1]]),
