@@ -215,6 +215,18 @@ def fresh_postgres(server_url: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def drop_databases(server_url: str, urls: list[str]) -> None:
+    """Drop the databases ``fresh_postgres`` made for the rounds."""
+    from sqlalchemy import create_engine, make_url, text
+
+    engine = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for url in urls:
+            name = make_url(url).database
+            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+    engine.dispose()
+
+
 def fresh_db_url(args: argparse.Namespace, workdir: Path, number: int) -> str:
     """A new empty SQLite file, or a new database beside the ``--db`` PostgreSQL URL."""
     if not args.db:
@@ -244,6 +256,8 @@ def measure_pipeline(args: argparse.Namespace, by_url: dict[str, bytes], workdir
     second = run_pipeline(urls, args.host_names, db_url)
     second_s = time.perf_counter() - started
     articles = stored_articles(db_url)
+    if args.db:
+        drop_databases(args.db, [url for _, _, url, _ in rounds])
     store_s = store_alone(articles, f"sqlite:///{workdir / 'store-alone.db'}")
     n, floor = args.pages, args.pages / floor_s
     print(f"{n} pages, {args.hosts} hosts, {args.workers} extraction processes; ratio to the floor")
