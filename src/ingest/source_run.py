@@ -250,15 +250,7 @@ class _SourceJob:
 
 def _extract_local(candidate: Candidate, outlet: str, settings: ExtractSettings) -> Article:
     if candidate.html is not None:
-        article = extract_article(
-            candidate.html,
-            url=candidate.url,
-            outlet=outlet,
-            settings=settings,
-            source=candidate.source,
-            published_hint=candidate.published_at,
-            title_hint=candidate.title,
-        )
+        article = _extract_html(candidate.html, candidate.url, candidate, outlet, settings)
         return _with_url(article, canonicalize(choose_canonical(candidate.url, article.page_url)))
     article = clean_document(
         candidate.text or "",
@@ -275,9 +267,16 @@ def _extract_local(candidate: Candidate, outlet: str, settings: ExtractSettings)
 def _extract_page(
     page: FetchedPage, candidate: Candidate, outlet: str, settings: ExtractSettings
 ) -> Article:
+    return _extract_html(page.text, page.final_url, candidate, outlet, settings)
+
+
+def _extract_html(
+    html: str, url: str, candidate: Candidate, outlet: str, settings: ExtractSettings
+) -> Article:
+    """A page's article, with what its source said of it as hints."""
     return extract_article(
-        page.text,
-        url=page.final_url,
+        html,
+        url=url,
         outlet=outlet,
         settings=settings,
         source=candidate.source,
