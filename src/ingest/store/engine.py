@@ -7,13 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.errors import ConfigError, StoreError
 
-__all__ = ["Store", "mask_url", "open_store"]
+__all__ = ["Store", "in_memory_sqlite", "mask_url", "open_store"]
 
 
 def mask_url(url: str) -> str:
@@ -42,6 +42,14 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def in_memory_sqlite(url: URL) -> bool:
+    """True for an SQLite database that lives in memory: no file, and no other process (or
+    connection) can open it."""
+    return url.get_backend_name() == "sqlite" and (
+        url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+    )
+
+
 def create_store_engine(url: str) -> Engine:
     """An engine for ``url``; a bare ``postgresql://`` URL uses psycopg 3."""
     try:
@@ -50,7 +58,7 @@ def create_store_engine(url: str) -> Engine:
         raise ConfigError(f"invalid database URL {url!r}") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not in_memory_sqlite(parsed):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed, pool_pre_ping=True)

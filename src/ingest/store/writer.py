@@ -16,8 +16,8 @@ document and per fetch state, and a small run is still written at once. Fetch st
 with the documents, or go ``max_batch`` at a time when no document comes. A batch is placed in
 stories by :func:`ingest.dedup.assign_batch`, with a constant number of statements per batch. A
 crash loses at most the batch being written and the fetch states queued (the next run then
-fetches those pages unconditionally), never
-part of a document: the document, its index rows and its membership commit together.
+fetches those pages unconditionally), never part of a document: the document, its index rows
+and its membership commit together.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from ingest.dedup.features import Features
 from ingest.records import Article, FetchedPage
 from ingest.store import health
 from ingest.store.documents import StoreOutcome, add_articles, store_article
-from ingest.store.engine import Store, open_store
+from ingest.store.engine import Store, in_memory_sqlite, open_store
 from ingest.store.models import FetchState
 from ingest.workers import Context, ProcessPool
 
@@ -116,7 +116,7 @@ class BatchWriter:
         """Write the next batches in a process of its own, started from ``context``. Batches
         are written one at a time either way, so switching between two batches is safe. An
         in-memory SQLite store, which another process cannot open, stays in this one."""
-        if self._process is None and not _in_memory(self._target.store):
+        if self._process is None and not in_memory_sqlite(self._target.store.engine.url):
             self._process = ProcessPool(
                 context,
                 size=1,
@@ -167,7 +167,7 @@ class BatchWriter:
             if self._process is not None:
                 outcomes = await self._process.call(_write_in_process, articles, states)
             else:
-                outcomes = await asyncio.to_thread(write, self._target, articles, states)
+                outcomes = await asyncio.to_thread(_write, self._target, articles, states)
         except Exception as exc:  # handed to every waiter: none of them may hang
             for _, _, future in batch:
                 future.set_exception(exc)
@@ -179,7 +179,7 @@ class BatchWriter:
             future.set_result(outcome)
 
 
-def write(target: _Target, articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
+def _write(target: _Target, articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
     """One transaction for the batch; one per document when a concurrent run got there first
     (an IntegrityError leaves nothing of the batch behind)."""
     try:
@@ -235,14 +235,6 @@ def _without_body(page: FetchedPage) -> FetchedPage:
     return replace(page, body=b"", content_sha1=hashlib.sha1(page.body).hexdigest())
 
 
-def _in_memory(store: Store) -> bool:
-    url = store.engine.url
-    database = url.database or ""
-    return url.get_backend_name() == "sqlite" and (
-        database in ("", ":memory:") or url.query.get("mode") == "memory"
-    )
-
-
 def _url(store: Store) -> str:
     return store.engine.url.render_as_string(hide_password=False)
 
@@ -259,4 +251,4 @@ def _open_target(url: str, dedup_settings: DedupSettings, run_id: int | None) ->
 def _write_in_process(articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
     if _PROCESS_TARGET is None:
         raise RuntimeError("the writer process was not initialised")
-    return write(_PROCESS_TARGET, articles, states)
+    return _write(_PROCESS_TARGET, articles, states)
