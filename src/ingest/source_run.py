@@ -219,7 +219,7 @@ class _SourceJob:
             return None
         self.summary.fetched += 1
         article = await runner(_extract_page, page, candidate, outlet, self.settings.extract)
-        return _with_url(article, canonicalize(choose_canonical(page.final_url, article.page_url)))
+        return _with_url(article, choose_canonical(page.final_url, article.page_url))
 
     async def _fetch(self, candidate: Candidate) -> FetchedPage | None:
         url = canonicalize(candidate.url)
@@ -251,7 +251,7 @@ class _SourceJob:
 def _extract_local(candidate: Candidate, outlet: str, settings: ExtractSettings) -> Article:
     if candidate.html is not None:
         article = _extract_html(candidate.html, candidate.url, candidate, outlet, settings)
-        return _with_url(article, canonicalize(choose_canonical(candidate.url, article.page_url)))
+        return _with_url(article, choose_canonical(candidate.url, article.page_url))
     article = clean_document(
         candidate.text or "",
         url=candidate.url,
