@@ -63,14 +63,12 @@ class ProcessPool:
         self._initializer = initializer
         self._initargs = initargs
         self._lanes: list[_Lane] = []
-        self._starting: asyncio.Lock | None = None
+        self._starting = asyncio.Lock()  # bound to a loop on first use
 
     async def start(self) -> None:
         """Start the processes (once, however many callers ask at the same time)."""
         if self._lanes:
             return
-        if self._starting is None:
-            self._starting = asyncio.Lock()
         async with self._starting:
             if not self._lanes:
                 self._lanes = [await self._start_lane(i) for i in range(self._size)]
