@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -37,8 +36,8 @@ from ingest.errors import (
 )
 from ingest.fetch.charset import detect_encoding
 from ingest.fetch.content import Kind, check_body, check_content_type
-from ingest.fetch.guard import AddressGuard, GuardedBackend
 from ingest.fetch.hosts import HostLimiter
+from ingest.fetch.network import Network, Reply, Sender, TransportNetwork
 from ingest.fetch.retry import backoff_delay, is_retryable, parse_retry_after
 from ingest.fetch.robots import RobotsCache
 from ingest.records import FetchedPage
@@ -56,22 +55,6 @@ class _Redirect:
     location: str
 
 
-def _network_transport(
-    settings: FetchSettings, ssl_context: ssl.SSLContext
-) -> httpx.AsyncHTTPTransport:
-    """A pooled transport whose connections pass the address guard."""
-    limits = httpx.Limits(
-        max_connections=settings.per_host_concurrency,
-        max_keepalive_connections=settings.per_host_concurrency,
-    )
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, retries=0)
-    pool = transport._pool  # httpx exposes no network-backend option; wrap the pool's one
-    pool._network_backend = GuardedBackend(
-        AddressGuard(allow=settings.allow_private), pool._network_backend
-    )
-    return transport
-
-
 class Fetcher:
     """Fetches URLs politely; an async context manager, one per run."""
 
@@ -86,19 +69,16 @@ class Fetcher:
             mirrored = True
         else:
             mirrored = False
-        self._shared = transport
-        self._ssl = httpx.create_ssl_context()  # loading CA certificates is slow: once per run
-        self._transports: dict[str, httpx.AsyncBaseTransport] = {}
-        # Requests go straight to a transport: the client layer (cookies, auth, its own
-        # redirects) costs more than the request itself and none of it is wanted here.
+        self._network: Sender = (
+            TransportNetwork(transport, settings)
+            if transport is not None
+            else Network(settings, httpx.create_ssl_context())  # CA certificates: once a run
+        )
         self._headers = {
             "User-Agent": settings.user_agent,
             "Accept": "*/*",
             "Accept-Encoding": "gzip, deflate",
         }
-        self._timeouts = httpx.Timeout(
-            settings.read_timeout, connect=settings.connect_timeout, pool=settings.total_timeout
-        ).as_dict()
         # A local mirror has no server to be polite to: no delay between its requests.
         self._hosts = HostLimiter(
             concurrency=settings.per_host_concurrency,
@@ -120,21 +100,7 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close the connections."""
-        for transport in self._transports.values():
-            await transport.aclose()
-        self._transports.clear()
-
-    def _transport(self, host: str) -> httpx.AsyncBaseTransport:
-        """The transport for ``host``: one connection pool per host (httpcore's pool slows down
-        sharply with many connections), or the injected transport."""
-        if self._shared is not None:
-            return self._shared
-        key = host.lower()
-        transport = self._transports.get(key)
-        if transport is None:
-            transport = _network_transport(self.settings, self._ssl)
-            self._transports[key] = transport
-        return transport
+        await self._network.aclose()
 
     async def get(
         self,
@@ -233,41 +199,33 @@ class Fetcher:
     async def _request(
         self, url: str, current: str, headers: dict[str, str], kind: Kind
     ) -> FetchedPage | _Redirect:
-        request = httpx.Request(
-            "GET",
-            current,
-            headers={**self._headers, **headers},
-            extensions={"timeout": self._timeouts},
-        )
-        transport = self._transport(request.url.host)
-        response = await transport.handle_async_request(request)
-        response.request = request
+        reply = await self._network.send(current, {**self._headers, **headers})
         try:
-            status = response.status_code
-            if status in _REDIRECTS and "location" in response.headers:
-                return _Redirect(response.headers["location"])
+            status = reply.status
+            if status in _REDIRECTS and "location" in reply.headers:
+                return _Redirect(reply.headers["location"])
             if status == 304:
-                return self._page(url, current, response, b"", kind, not_modified=True)
+                return self._page(url, current, reply, b"", kind, not_modified=True)
             if status >= 400 or status < 200:
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                retry_after = parse_retry_after(reply.headers.get("retry-after"))
                 raise HTTPStatusError(url, status, retry_after)
-            check_content_type(url, response.headers.get("content-type"), kind)
-            body = await self._read_capped(url, response, kind)
+            check_content_type(url, reply.headers.get("content-type"), kind)
+            body = await self._read_capped(url, reply, kind)
             check_body(url, body, kind)
-            return self._page(url, current, response, body, kind)
+            return self._page(url, current, reply, body, kind)
         finally:
-            await response.aclose()
+            await reply.release()
 
-    async def _read_capped(self, url: str, response: httpx.Response, kind: Kind) -> bytes:
+    async def _read_capped(self, url: str, reply: Reply, kind: Kind) -> bytes:
         cap = ROBOTS_MAX_BYTES if kind == "robots" else self.settings.max_bytes
-        declared = response.headers.get("content-length", "")
+        declared = reply.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             if kind == "robots":
                 return b""
             raise TooLarge(url, f"Content-Length {declared} exceeds {cap} bytes")
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
+        async for chunk in reply.chunks:
             size += len(chunk)
             if size > cap:
                 raise TooLarge(url, f"body exceeds {cap} bytes")
@@ -278,23 +236,23 @@ class Fetcher:
         self,
         url: str,
         current: str,
-        response: httpx.Response,
+        reply: Reply,
         body: bytes,
         kind: Kind,
         *,
         not_modified: bool = False,
     ) -> FetchedPage:
-        declared = response.charset_encoding
+        declared = reply.charset
         encoding = detect_encoding(body, declared) if kind == "page" and body else declared
         return FetchedPage(
             url=url,
             final_url=current,
-            status_code=response.status_code,
+            status_code=reply.status,
             body=body,
-            content_type=response.headers.get("content-type", ""),
+            content_type=reply.headers.get("content-type", ""),
             encoding=encoding,
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
+            etag=reply.headers.get("etag"),
+            last_modified=reply.headers.get("last-modified"),
             fetched_at=datetime.now(UTC),
             not_modified=not_modified,
         )
