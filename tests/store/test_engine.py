@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import select
 
-from ingest.store import Store
+from ingest.store import Store, open_store
+from ingest.store.engine import WAL_CHECKPOINT_PAGES
 from ingest.store.models import Document
 
 
@@ -67,3 +69,12 @@ def test_a_read_then_write_transaction_survives_a_write_in_between(store: Store)
     assert errors == []
     with store.session() as session:
         assert len(session.scalars(select(Document.id)).all()) == 2
+
+
+def test_sqlite_log_is_copied_back_only_after_many_pages(tmp_path: Path) -> None:
+    """A file store writes ahead to a log that grows to WAL_CHECKPOINT_PAGES pages (not
+    SQLite's 1,000) before it is copied back into the database."""
+    with open_store(f"sqlite:///{tmp_path / 'ingest.db'}") as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == WAL_CHECKPOINT_PAGES
+        assert WAL_CHECKPOINT_PAGES > 1000

@@ -24,6 +24,10 @@ def mask_url(url: str) -> str:
         return "<invalid database URL>"
 
 
+#: Pages the write-ahead log of an SQLite store grows to before it is copied back.
+WAL_CHECKPOINT_PAGES = 8192
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # SQLAlchemy, not the driver, opens transactions (see _sqlite_begin).
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
@@ -31,6 +35,10 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Copy the write-ahead log back into the database every 32 MiB (8192 pages), not every
+    # 4 MiB: a run's batches rewrite the same index pages, and each copy ends in an fsync.
+    # Measured: store + dedup of 1,996 IndoSum articles 1.86 -> 1.55 s.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
