@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import extract_domain, normalize_url
 
-__all__ = ["canonicalize", "choose_canonical", "host_of", "is_http_url", "registered_domain"]
+__all__ = [
+    "canonicalize",
+    "choose_canonical",
+    "host_of",
+    "is_http_url",
+    "registered_domain",
+    "split",
+]
 
 # Beyond courlan's own list: trackers common on Indonesian news sites and social shares.
 _TRACKERS = re.compile(
@@ -29,9 +36,16 @@ _TRACKERS = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 14)
+def split(url: str) -> SplitResult:
+    """``urlsplit``, remembered for the last 16,384 URLs: a run splits each URL it fetches
+    a dozen times (canonical form, host limits, robots.txt, redirects)."""
+    return urlsplit(url)
+
+
 def is_http_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host."""
-    parts = urlsplit(url.strip())
+    parts = split(url.strip())
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
@@ -51,21 +65,26 @@ def canonicalize(url: str) -> str:
     if not is_http_url(url):
         return url
     normalized = normalize_url(url, strict=False, trailing_slash=True)
-    parts = urlsplit(normalized)
+    parts = split(normalized)
     path = parts.path or "/"
     return urlunsplit((parts.scheme, parts.netloc, path, _strip_query(parts.query), ""))
 
 
 def host_of(url: str) -> str:
     """The lowercased host of ``url`` without a leading ``www.`` (the default outlet name)."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = (split(url).hostname or "").lower()
     return host.removeprefix("www.")
 
 
-@lru_cache(maxsize=1 << 12)
 def registered_domain(url: str) -> str:
     """``berita.kukarkab.go.id`` -> ``kukarkab.go.id``; an IP address or bare host as is."""
-    return extract_domain(url, fast=True) or (urlsplit(url).hostname or "").lower()
+    return _domain_of_host((split(url).hostname or "").lower())
+
+
+@lru_cache(maxsize=1 << 12)
+def _domain_of_host(host: str) -> str:
+    """The registered domain of a host, remembered per host (a run sees few hosts)."""
+    return extract_domain(f"http://{host}/", fast=True) or host
 
 
 @lru_cache(maxsize=1 << 12)
@@ -77,6 +96,8 @@ def choose_canonical(fetched_url: str, declared: str | None) -> str:
     if not declared or not declared.strip():
         return fetched
     candidate = urljoin(fetched_url, declared.strip())
+    if candidate in (fetched_url, fetched):
+        return fetched
     if not is_http_url(candidate):
         return fetched
     if registered_domain(candidate) != registered_domain(fetched_url):

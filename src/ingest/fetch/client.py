@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
@@ -41,6 +41,7 @@ from ingest.fetch.network import Network, Reply, Sender, TransportNetwork
 from ingest.fetch.retry import backoff_delay, is_retryable, parse_retry_after
 from ingest.fetch.robots import RobotsCache
 from ingest.records import FetchedPage
+from ingest.urls import split
 
 __all__ = ["Fetcher"]
 
@@ -127,7 +128,7 @@ class Fetcher:
     ) -> FetchedPage:
         current, seen = url, {url}
         for _ in range(self.settings.max_redirects + 1):
-            if urlsplit(current).scheme not in ("http", "https"):
+            if split(current).scheme not in ("http", "https"):
                 raise FetchError(url, f"unsupported URL scheme in {current!r}")
             if check_robots:
                 await self._check_robots(current)
@@ -143,7 +144,7 @@ class Fetcher:
     async def _check_robots(self, url: str) -> None:
         delay = await self._robots.check(url)
         if delay:
-            host = urlsplit(url).hostname or ""
+            host = split(url).hostname or ""
             self._hosts.raise_delay(host, min(delay, self.settings.max_crawl_delay))
 
     async def _fetch_robots(self, robots_url: str) -> bytes:
@@ -167,7 +168,7 @@ class Fetcher:
                     if retry_after > settings.max_retry_after:
                         raise
                     delay = max(delay, retry_after)
-                    self._hosts.defer(urlsplit(current).hostname or "", retry_after)
+                    self._hosts.defer(split(current).hostname or "", retry_after)
                 logger.info("%s: %s, retry %d in %.1fs", current, exc, attempt + 1, delay)
                 await asyncio.sleep(delay)
                 attempt += 1
@@ -175,7 +176,7 @@ class Fetcher:
     async def _once(
         self, url: str, current: str, headers: dict[str, str], kind: Kind
     ) -> FetchedPage | _Redirect:
-        host = urlsplit(current).hostname or ""
+        host = split(current).hostname or ""
         try:
             # The host slot first: a request waiting out a host's delay holds no global slot.
             async with self._hosts.slot(host), self._total:

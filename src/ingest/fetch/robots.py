@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from ingest.errors import FetchError, HTTPStatusError, RobotsDisallowed
+from ingest.urls import split
 
 __all__ = ["RobotsCache", "RobotsFetch"]
 
@@ -43,8 +43,11 @@ class RobotsCache:
 
     async def parser(self, url: str) -> RobotFileParser:
         """The parsed robots.txt of ``url``'s origin, fetched on first use."""
-        parts = urlsplit(url)
+        parts = split(url)
         origin = f"{parts.scheme}://{parts.netloc}"
+        known = self._parsers.get(origin)
+        if known is not None:
+            return known
         lock = self._locks.setdefault(origin, asyncio.Lock())
         async with lock:
             if origin not in self._parsers:
