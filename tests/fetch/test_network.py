@@ -146,3 +146,19 @@ async def test_host_name_allowed_by_name_is_fetched(httpserver: HTTPServer) -> N
     settings = FetchSettings(per_host_delay=0, respect_robots=False, allow_private=("localhost",))
     page = await fetch(settings, f"http://localhost:{httpserver.port}/a")
     assert page.text == HTML
+
+
+async def test_response_aiohttp_refuses_is_read_by_httpx(
+    raw_server: RawServer, settings: FetchSettings
+) -> None:
+    """A repeated Content-Length (allowed when the values agree) is refused by aiohttp's
+    parser; the page comes through httpx's transport instead."""
+    body = HTML.encode()
+    head = (
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    with raw_server(head.encode() + body) as (url, server):
+        page = await fetch(no_retries(settings), f"{url}/berita")
+    assert page.text == HTML
+    assert server.hits == 2  # type: ignore[attr-defined]  # aiohttp's try, then httpx's

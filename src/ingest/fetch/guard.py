@@ -16,9 +16,11 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 
-from ingest.errors import BlockedAddress, DNSError
+import httpcore
 
-__all__ = ["AddressGuard", "is_public"]
+from ingest.errors import BlockedAddress, ConnectFailed, DNSError
+
+__all__ = ["AddressGuard", "GuardedBackend", "is_public"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -69,3 +71,43 @@ class AddressGuard:
                 host, f"resolves to non-public address {refused[0]} (see fetch.allow_private)"
             )
         return addresses
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that connects only to addresses the guard accepts."""
+
+    def __init__(self, guard: AddressGuard, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._guard = guard
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self._guard.resolve(host, port)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                last = exc
+            except httpcore.ConnectTimeout:
+                raise
+        raise ConnectFailed(host, f"cannot connect: {last}")
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise ConnectFailed(path, "unix sockets are not used for fetching")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)

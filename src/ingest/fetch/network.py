@@ -7,7 +7,9 @@ plain :class:`Reply` here cost a fifth of that. One session and its connection p
 host of a run; the fetcher's host limiter keeps to the per-host limits.
 
 :class:`TransportNetwork` sends through any httpx transport instead: the local mirror of the
-demo (:class:`~ingest.snapshot.SnapshotTransport`), or one a caller brings.
+demo (:class:`~ingest.snapshot.SnapshotTransport`), or one a caller brings. :class:`Network`
+also falls back on httpx's own transport for a response aiohttp's parser refuses but h11 reads
+(a server that repeats its Content-Length header, say): one more way a real site stays usable.
 
 Both raise httpx's errors, each of the kind that happened (a timeout stays a timeout, a cut-off
 body a read error), or the guard's own :class:`~ingest.errors.FetchError`. Every connection
@@ -34,7 +36,7 @@ from yarl import URL
 
 from ingest.config import FetchSettings
 from ingest.errors import BlockedAddress, DNSError
-from ingest.fetch.guard import AddressGuard
+from ingest.fetch.guard import AddressGuard, GuardedBackend
 
 __all__ = ["Network", "Reply", "Sender", "TransportNetwork"]
 
@@ -109,6 +111,7 @@ class Network:
             sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
         )
         self._session: aiohttp.ClientSession | None = None
+        self._lenient: TransportNetwork | None = None
 
     def _open(self) -> aiohttp.ClientSession:
         # Made on first use: a session belongs to the event loop that is running then.
@@ -133,8 +136,11 @@ class Network:
         if address is not None and not self._guard.allowed(host, address):
             raise BlockedAddress(host, f"non-public address {host} (see fetch.allow_private)")
         session = self._session or self._open()
-        with _as_httpx_errors(url):
-            response = await session.get(target, headers=headers, allow_redirects=False)
+        try:
+            with _as_httpx_errors(url):
+                response = await session.get(target, headers=headers, allow_redirects=False)
+        except _Unparsed:
+            return await self._fallback().send(url, headers)
         return Reply(
             status=response.status,
             headers=response.headers,
@@ -143,10 +149,23 @@ class Network:
             release=_releaser(response),
         )
 
+    def _fallback(self) -> TransportNetwork:
+        """httpx's own transport, its connections guarded like the session's."""
+        if self._lenient is None:
+            limits = httpx.Limits(max_connections=self._settings.max_concurrency)
+            transport = httpx.AsyncHTTPTransport(verify=self._ssl, limits=limits, retries=0)
+            pool = transport._pool  # httpx has no network-backend option; wrap the pool's one
+            pool._network_backend = GuardedBackend(self._guard, pool._network_backend)
+            self._lenient = TransportNetwork(transport, self._settings)
+        return self._lenient
+
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._lenient is not None:
+            await self._lenient.aclose()
+            self._lenient = None
 
 
 async def _chunks(response: aiohttp.ClientResponse, url: str) -> AsyncIterator[bytes]:
@@ -160,6 +179,10 @@ def _releaser(response: aiohttp.ClientResponse) -> Callable[[], Awaitable[None]]
         response.release()  # back to the pool if the body was read, else closed
 
     return release
+
+
+class _Unparsed(httpx.RemoteProtocolError):
+    """aiohttp's parser refused the status line or the headers."""
 
 
 @contextmanager
@@ -178,7 +201,9 @@ def _as_httpx_errors(url: str) -> Iterator[None]:
         raise httpx.ConnectError(str(exc)) from None
     except aiohttp.ClientPayloadError as exc:
         raise httpx.ReadError(str(exc)) from None
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError) as exc:
+    except aiohttp.ClientResponseError as exc:  # raised for a response it cannot parse
+        raise _Unparsed(str(exc)) from None
+    except aiohttp.ServerDisconnectedError as exc:
         raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__) from None
     except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
         raise httpx.UnsupportedProtocol(f"{url}: {exc}") from None
