@@ -40,11 +40,17 @@ PROCESS_POOL_MIN_PAGES = 40
 BACKLOG = 256
 
 
-#: Imported once by the fork server, so that each worker process starts with them. Beyond
-#: what the workers run, the modules a main program of ingest imports: a worker imports the
-#: parent's main module again (multiprocessing does, for objects defined there), and without
-#: these each worker spent 0.2-0.25 s of CPU on that alone.
-FORKSERVER_PRELOAD = ("ingest.extract", "ingest.store.writer", "ingest.pipeline", "ingest.cli")
+#: Imported once by the fork server, so that each worker process starts with them: what the
+#: workers run, the dedup kernels loaded (0.5 s of CPU in each writer process otherwise), and
+#: the modules a main program of ingest imports (a worker imports the parent's main module
+#: again, as multiprocessing does for objects defined there: 0.2-0.25 s each without these).
+FORKSERVER_PRELOAD = (
+    "ingest.extract",
+    "ingest.store.writer",
+    "ingest.dedup.preload",
+    "ingest.pipeline",
+    "ingest.cli",
+)
 
 
 class Runner(Protocol):
