@@ -111,3 +111,46 @@ def test_a_failed_batch_leaves_no_document_and_fails_every_waiter(postgres_url: 
             members = session.scalar(select(func.count()).select_from(StoryMember))
     assert all(isinstance(r, Exception) for r in results)
     assert (documents, members) == (0, 0)
+
+
+async def _trickle(store: Store, articles: list[Article], *, gap: float, linger: float) -> int:
+    """Store ``articles`` one every ``gap`` seconds; the number of batches written."""
+    async with BatchWriter(
+        store, dedup_settings=DedupSettings(), run_id=None, max_batch=100, linger=linger
+    ) as writer:
+        waiting: list[asyncio.Future[StoreOutcome]] = []
+        for article in articles:
+            waiting.append(asyncio.ensure_future(writer.store(article)))
+            await asyncio.sleep(gap)
+        await asyncio.gather(*waiting)
+    return writer.batches
+
+
+def test_documents_arriving_one_by_one_wait_for_each_other(tmp_path: Path) -> None:
+    """A batch waits up to ``linger`` seconds for more documents: five documents 20 ms apart
+    go in one batch, not five (without waiting: one each)."""
+    articles = _seed_articles()
+    with open_store(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        together = asyncio.run(_trickle(store, articles, gap=0.02, linger=5.0))
+    with open_store(f"sqlite:///{tmp_path / 'b.db'}") as store:
+        alone = asyncio.run(_trickle(store, articles, gap=0.02, linger=0.0))
+    assert len(articles) == 5
+    assert together == 1
+    assert alone == len(articles)
+
+
+def test_closing_the_writer_does_not_wait_out_the_linger(tmp_path: Path) -> None:
+    async def run(store: Store) -> tuple[StoreOutcome, float]:
+        loop = asyncio.get_running_loop()
+        async with BatchWriter(
+            store, dedup_settings=DedupSettings(), run_id=None, linger=60.0
+        ) as writer:
+            pending = asyncio.ensure_future(writer.store(_seed_articles()[0]))
+            await asyncio.sleep(0.05)
+            started = loop.time()
+        return await pending, loop.time() - started
+
+    with open_store(f"sqlite:///{tmp_path / 'c.db'}") as store:
+        outcome, seconds = asyncio.run(run(store))
+    assert outcome.created
+    assert seconds < 30  # written when the writer closed, not after the 60 s linger

@@ -42,12 +42,17 @@ from ingest.store.engine import Store, in_memory_sqlite, open_store
 from ingest.store.models import FetchState
 from ingest.workers import Context, ProcessPool
 
-__all__ = ["DEFAULT_MAX_BATCH", "BatchWriter"]
+__all__ = ["DEFAULT_LINGER", "DEFAULT_MAX_BATCH", "BatchWriter"]
 
 log = logging.getLogger(__name__)
 
 #: Documents per transaction at most.
 DEFAULT_MAX_BATCH = 100
+
+#: Seconds a batch may wait for more documents before it is written with fewer than
+#: ``max_batch``: a batch costs a dozen statements whatever its size, so storing with dedup
+#: took 2.6 ms a document in batches of 10, 1.1 in batches of 50, 0.9 in batches of 100.
+DEFAULT_LINGER = 0.25
 
 _Pending = tuple[Article, Features | None, "asyncio.Future[StoreOutcome]"]
 _State = tuple[FetchedPage, str]
@@ -75,11 +80,15 @@ class BatchWriter:
         dedup_settings: DedupSettings,
         run_id: int | None,
         max_batch: int = DEFAULT_MAX_BATCH,
+        linger: float = DEFAULT_LINGER,
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, not {max_batch}")
+        if linger < 0:
+            raise ValueError(f"linger must not be negative, not {linger}")
         self._target = _Target(store, dedup_settings, run_id)
         self.max_batch = max_batch
+        self.linger = linger
         self.batches = 0
         self._pending: list[_Pending] = []
         self._states: list[_State] = []
@@ -148,13 +157,31 @@ class BatchWriter:
     async def _loop(self) -> None:
         while True:
             await self._wake.wait()
+            await self._fill()
             self._wake.clear()
             while self._pending or self._states_due():
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
                 states, self._states = self._states, []
                 await self._write_batch(batch, states)
-            if self._closed:
+                if not self._closed and len(self._pending) < self.max_batch:
+                    if self._pending:  # the next batch fills up first
+                        self._wake.set()
+                    break
+            if self._closed and not self._pending and not self._states:
+                return
+
+    async def _fill(self) -> None:
+        """Wait until a whole batch of documents is queued, the writer closes, or ``linger``
+        seconds have passed."""
+        deadline = asyncio.get_running_loop().time() + self.linger
+        while self._pending and len(self._pending) < self.max_batch and not self._closed:
+            self._wake.clear()
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                async with asyncio.timeout(remaining if remaining > 0 else 0):
+                    await self._wake.wait()
+            except TimeoutError:
                 return
 
     def _states_due(self) -> bool:
