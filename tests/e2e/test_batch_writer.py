@@ -123,7 +123,7 @@ async def _trickle(store: Store, articles: list[Article], *, gap: float, linger:
             waiting.append(asyncio.ensure_future(writer.store(article)))
             await asyncio.sleep(gap)
         await asyncio.gather(*waiting)
-    return writer.batches
+    return int(writer.batches)
 
 
 def test_documents_arriving_one_by_one_wait_for_each_other(tmp_path: Path) -> None:
