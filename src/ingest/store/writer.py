@@ -13,12 +13,12 @@ In a large run the batches are written in a process of its own
 interpreter lock the event loop needs to keep fetching. A batch holds what arrived while the
 previous one was written, and waits up to ``linger`` seconds to fill up to ``max_batch``
 documents: one transaction instead of one per document and per fetch state, and closing the
-writer writes what is queued at once. Fetch states ride along
-with the documents, or go ``max_batch`` at a time when no document comes. A batch is placed in
-stories by :func:`ingest.dedup.assign_batch`, with a constant number of statements per batch. A
-crash loses at most the batch being written and the fetch states queued (the next run then
-fetches those pages unconditionally), never part of a document: the document, its index rows
-and its membership commit together.
+writer writes what is queued at once. Fetch states ride along with the documents, or go
+``max_batch`` at a time when no document comes. A batch is placed in stories by
+:func:`ingest.dedup.assign_batch`, with a constant number of statements per batch. A crash
+loses at most the batch being written and the fetch states queued (the next run then fetches
+those pages unconditionally), never part of a document: the document, its index rows and its
+membership commit together.
 """
 
 from __future__ import annotations
