@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,3 +165,58 @@ async def test_response_aiohttp_refuses_is_read_by_httpx(
         page = await fetch(no_retries(settings), f"{url}/berita")
     assert page.text == HTML
     assert server.hits == 2  # type: ignore[attr-defined]  # aiohttp's try, then httpx's
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for ``localhost`` signed by itself, and its key (PEM files)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+async def test_certificate_nobody_vouches_for_is_refused(tmp_path: Path) -> None:
+    """TLS certificates are verified: a self-signed one fails the connection ("connect"),
+    and no request reaches the server."""
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.expect_request("/a").respond_with_data(HTML, content_type="text/html")
+    server.start()
+    try:
+        settings = FetchSettings(
+            per_host_delay=0, respect_robots=False, retries=0, allow_private=("localhost",)
+        )
+        with pytest.raises(ConnectFailed) as caught:
+            await fetch(settings, f"https://localhost:{server.port}/a")
+    finally:
+        server.stop()
+    assert caught.value.error_class == "connect"
+    assert "certificate" in str(caught.value).lower()
+    assert len(server.log) == 0
