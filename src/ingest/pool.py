@@ -35,8 +35,9 @@ __all__ = [
 #: Below this many pages in all a run extracts in threads; from it, in one process per core.
 PROCESS_POOL_MIN_PAGES = 40
 
-#: Pages fetched or being fetched but not yet extracted, at most: when extraction is the slower
-#: stage, fetching waits for it instead of holding every page of the run in memory.
+#: Pages fetched or being fetched but not yet extracted (or extracted and waiting for room in
+#: the writer), at most: when extraction or the store is the slower stage, fetching waits for
+#: it instead of holding every page of the run in memory.
 BACKLOG = 256
 
 

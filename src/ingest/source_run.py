@@ -190,12 +190,15 @@ class _SourceJob:
     summary: SourceSummary
     known: KnownUrls
     backlog: asyncio.Semaphore
-    """Shared by the run: bounds the pages fetched but not yet extracted (memory)."""
+    """Shared by the run: bounds the pages fetched but not yet extracted, or extracted but
+    waiting for room in the writer (memory)."""
 
     async def process(self, candidate: Candidate, runner: Runner) -> None:
         try:
             async with self.backlog:
                 article = await self._article(candidate, runner)
+                if article is not None:  # the page's slot is kept until the writer has room
+                    await self.writer.room()
         except NotAnArticle as exc:
             self.summary.rejected[exc.reason] += 1
             log.info("rejected %s", exc)

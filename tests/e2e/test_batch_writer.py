@@ -154,3 +154,30 @@ def test_closing_the_writer_does_not_wait_out_the_linger(tmp_path: Path) -> None
         outcome, seconds = asyncio.run(run(store))
     assert outcome.created
     assert seconds < 30  # written when the writer closed, not after the 60 s linger
+
+
+def test_a_producer_waits_while_two_batches_are_queued(tmp_path: Path) -> None:
+    """``room`` holds a producer back while the writer has two whole batches queued, so that
+    articles cannot pile up in memory behind a slow store; it lets go once a batch is taken."""
+
+    async def run(store: Store) -> tuple[bool, bool, int]:
+        writer = BatchWriter(
+            store, dedup_settings=DedupSettings(), run_id=None, max_batch=2, linger=0.0
+        )
+        articles = _seed_articles()[:4]
+        stored = [asyncio.ensure_future(writer.store(a)) for a in articles]
+        await asyncio.sleep(0)  # the four are queued; the writer is not running yet
+        waiting = asyncio.ensure_future(writer.room())
+        await asyncio.sleep(0.1)
+        held = not waiting.done()
+        await writer.__aenter__()  # the writer starts and takes the first batch
+        await asyncio.wait_for(waiting, timeout=30)
+        await writer.__aexit__(None, None, None)
+        outcomes = await asyncio.gather(*stored)
+        return held, waiting.done(), sum(o.created for o in outcomes)
+
+    with open_store(f"sqlite:///{tmp_path / 'room.db'}") as store:
+        held, released, created = asyncio.run(run(store))
+    assert held
+    assert released
+    assert created == 4

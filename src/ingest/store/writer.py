@@ -43,7 +43,7 @@ from ingest.store.engine import Store, in_memory_sqlite, open_store
 from ingest.store.models import FetchState
 from ingest.workers import Context, ProcessPool
 
-__all__ = ["DEFAULT_LINGER", "DEFAULT_MAX_BATCH", "BatchWriter"]
+__all__ = ["DEFAULT_LINGER", "DEFAULT_MAX_BATCH", "QUEUED_BATCHES", "BatchWriter"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ DEFAULT_MAX_BATCH = 100
 #: ``max_batch``: a batch costs a dozen statements whatever its size, so storing with dedup
 #: took 2.6 ms a document in batches of 10, 1.1 in batches of 50, 0.9 in batches of 100.
 DEFAULT_LINGER = 0.25
+
+#: Whole batches queued at most before :meth:`BatchWriter.room` holds producers back.
+QUEUED_BATCHES = 2
 
 _Pending = tuple[Article, Features | None, "asyncio.Future[StoreOutcome]"]
 _State = tuple[FetchedPage, str]
@@ -94,6 +97,7 @@ class BatchWriter:
         self._pending: list[_Pending] = []
         self._states: list[_State] = []
         self._wake = asyncio.Event()
+        self._roomy = asyncio.Event()
         self._closed = False
         self._task: asyncio.Task[None] | None = None
         self._process: ProcessPool | None = None
@@ -146,6 +150,15 @@ class BatchWriter:
         if len(self._states) >= self.max_batch:
             self._wake.set()
 
+    async def room(self) -> None:
+        """Wait while ``QUEUED_BATCHES`` whole batches are queued already. A producer that
+        waits here before :meth:`store` (holding its page's backlog slot, as the pipeline does)
+        keeps fetching and extraction at the writer's pace: articles do not pile up in memory
+        behind a slow store, and a run does not end with a long queue left to write."""
+        while len(self._pending) >= QUEUED_BATCHES * self.max_batch:
+            self._roomy.clear()
+            await self._roomy.wait()
+
     async def store(self, article: Article, features: Features | None = None) -> StoreOutcome:
         """Queue ``article``; returns its outcome once its batch is committed. ``features``
         are its text's dedup features when computed already (in an extraction process, say),
@@ -163,6 +176,7 @@ class BatchWriter:
             while self._pending or self._states_due():
                 batch = self._pending[: self.max_batch]
                 del self._pending[: self.max_batch]
+                self._roomy.set()
                 states, self._states = self._states, []
                 await self._write_batch(batch, states)
                 if not self._closed and len(self._pending) < self.max_batch:
