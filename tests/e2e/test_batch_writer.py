@@ -181,3 +181,21 @@ def test_a_producer_waits_while_two_batches_are_queued(tmp_path: Path) -> None:
     assert held
     assert released
     assert created == 4
+
+
+def test_a_batch_is_written_once_no_document_comes_for_a_while(tmp_path: Path) -> None:
+    """The last documents of a run do not wait out the linger: a batch that is not full is
+    written once no document has come for ``QUIET`` seconds."""
+
+    async def run(store: Store) -> float:
+        loop = asyncio.get_running_loop()
+        async with BatchWriter(
+            store, dedup_settings=DedupSettings(), run_id=None, linger=60.0
+        ) as writer:
+            started = loop.time()
+            await writer.store(_seed_articles()[0])
+            return loop.time() - started
+
+    with open_store(f"sqlite:///{tmp_path / 'quiet.db'}") as store:
+        seconds = asyncio.run(run(store))
+    assert seconds < 30  # QUIET (0.05 s) and the write, not the 60 s linger

@@ -43,7 +43,7 @@ from ingest.store.engine import Store, in_memory_sqlite, open_store
 from ingest.store.models import FetchState
 from ingest.workers import Context, ProcessPool
 
-__all__ = ["DEFAULT_LINGER", "DEFAULT_MAX_BATCH", "QUEUED_BATCHES", "BatchWriter"]
+__all__ = ["DEFAULT_LINGER", "DEFAULT_MAX_BATCH", "QUEUED_BATCHES", "QUIET", "BatchWriter"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ DEFAULT_MAX_BATCH = 100
 #: ``max_batch``: a batch costs a dozen statements whatever its size, so storing with dedup
 #: took 2.6 ms a document in batches of 10, 1.1 in batches of 50, 0.9 in batches of 100.
 DEFAULT_LINGER = 0.25
+
+#: Seconds without a new document after which a batch that is not full is written anyway.
+QUIET = 0.05
 
 #: Whole batches queued at most before :meth:`BatchWriter.room` holds producers back.
 QUEUED_BATCHES = 2
@@ -187,14 +190,16 @@ class BatchWriter:
                 return
 
     async def _fill(self) -> None:
-        """Wait until a whole batch of documents is queued, the writer closes, or ``linger``
-        seconds have passed."""
-        deadline = asyncio.get_running_loop().time() + self.linger
+        """Wait until a whole batch of documents is queued, the writer closes, ``linger``
+        seconds have passed, or no document came for ``QUIET`` seconds (the run's last pages
+        are written at once, not after the whole linger)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.linger
         while self._pending and len(self._pending) < self.max_batch and not self._closed:
             self._wake.clear()
-            remaining = deadline - asyncio.get_running_loop().time()
+            wait = min(deadline - loop.time(), QUIET)
             try:
-                async with asyncio.timeout(remaining if remaining > 0 else 0):
+                async with asyncio.timeout(wait if wait > 0 else 0):
                     await self._wake.wait()
             except TimeoutError:
                 return
