@@ -6,7 +6,7 @@ The Python API mirrors the command line::
 
     settings = ingest.load_settings("config")          # or load_settings(db_url="sqlite:///x.db")
     summary = ingest.run(settings)                      # like `ingest run`
-    with ingest.open_store(settings.db_url) as store, store.session() as session:
+    with ingest.open_store(settings.db_url) as store, store.read_session() as session:
         for story in ingest.stories(session, ingest.Filters(outlet="kukarkab.go.id")):
             print(story.story_id, story.title, [m.url for m in story.members])
 

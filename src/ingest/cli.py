@@ -353,8 +353,8 @@ def _zone(settings: Settings) -> tzinfo:
 
 @contextmanager
 def _session(ctx: typer.Context) -> Iterator[Session]:
-    """The configured store and a transaction, for one command."""
-    with open_store(state(ctx).settings().db_url) as store, store.session() as session:
+    """The configured store and a read-only transaction, for one query command."""
+    with open_store(state(ctx).settings().db_url) as store, store.read_session() as session:
         yield session
 
 

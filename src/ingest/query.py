@@ -1,6 +1,6 @@
 """The read side, shared by the CLI, the Python API and the HTTP API.
 
-with open_store(url) as store, store.session() as session:
+with open_store(url) as store, store.read_session() as session:
     for story in stories(session, Filters(outlet="kukarkab.go.id")):
         print(story.story_id, story.title, len(story.members))
 """

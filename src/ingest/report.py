@@ -145,7 +145,7 @@ def _summary_of(run: Run) -> RunSummary | None:
 
 def recent_runs(store: Store, limit: int = 20) -> list[RunRow]:
     """The ``limit`` most recent runs, newest first."""
-    with store.session() as session:
+    with store.read_session() as session:
         return [
             RunRow(
                 run_id=run.id,

@@ -82,7 +82,7 @@ def _release(run: RunContext, name: str) -> None:
 
 
 def _due(store: Store, name: str) -> bool:
-    with store.session() as session:
+    with store.read_session() as session:
         return health.source_due(session, name, datetime.now(UTC))
 
 
@@ -121,7 +121,7 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
 
 
 def _known(store: Store, urls: list[str]) -> KnownUrls:
-    with store.session() as session:
+    with store.read_session() as session:
         return known_urls(session, urls)
 
 

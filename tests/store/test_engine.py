@@ -78,3 +78,39 @@ def test_sqlite_log_is_copied_back_only_after_many_pages(tmp_path: Path) -> None
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == WAL_CHECKPOINT_PAGES
         assert WAL_CHECKPOINT_PAGES > 1000
+
+
+def _document(n: int) -> Document:
+    return Document(
+        url=f"https://example.org/{n}", outlet="example.org", text="x", text_sha1=f"{n:040d}"
+    )
+
+
+def test_a_long_read_does_not_hold_up_a_writer(tmp_path: Path) -> None:
+    """A query (a read-only session) left open, as a long export is, while a run writes: the
+    write commits at once and the query keeps reading its snapshot. (A session that may write
+    takes SQLite's write lock when it starts, and would keep the writer waiting.)"""
+    import threading
+
+    with open_store(f"sqlite:///{tmp_path / 'ingest.db'}") as store:
+        with store.session() as session:
+            session.add(_document(1))
+        written = threading.Event()
+
+        def write() -> None:
+            with store.session() as session:
+                session.add(_document(2))
+            written.set()
+
+        with store.read_session() as reading:
+            before = reading.scalars(select(Document.url)).all()
+            writer = threading.Thread(target=write)
+            writer.start()
+            committed = written.wait(timeout=10)
+            during = reading.scalars(select(Document.url)).all()
+        writer.join()
+        with store.read_session() as reading:
+            after = reading.scalars(select(Document.url)).all()
+    assert committed, "the writer waited for the reader"
+    assert before == during == ["https://example.org/1"]
+    assert sorted(after) == ["https://example.org/1", "https://example.org/2"]

@@ -44,10 +44,18 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    """Every SQLite transaction takes the write lock when it starts. A transaction that reads
-    and then writes would otherwise fail at once ("database is locked", whatever the busy
-    timeout) when another connection wrote in between; this way it waits its turn instead."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Every SQLite transaction that may write takes the write lock when it starts. A
+    transaction that reads and then writes would otherwise fail at once ("database is locked",
+    whatever the busy timeout) when another connection wrote in between; this way it waits its
+    turn instead. A read-only session (:meth:`Store.read_session`) takes no lock: in WAL mode
+    it reads a snapshot, and neither waits for a writer nor makes one wait."""
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READ_ONLY = "ingest_read_only"
 
 
 def in_memory_sqlite(url: URL) -> bool:
@@ -89,6 +97,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        readers = engine.execution_options(**{_READ_ONLY: True})
+        self._readers = sessionmaker(readers, expire_on_commit=False)
 
     @property
     def url(self) -> str:
@@ -97,7 +107,21 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in a transaction: committed on success, rolled back on any error."""
-        session = self._sessions()
+        with self._transaction(self._sessions) as session:
+            yield session
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only (queries, exports). On SQLite its transaction takes no
+        lock: it reads a snapshot, so a long export neither waits for a run's writer nor holds
+        it up (a transaction of :meth:`session` takes the write lock). Write in
+        :meth:`session`."""
+        with self._transaction(self._readers) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, factory: sessionmaker[Session]) -> Iterator[Session]:
+        session = factory()
         try:
             with session.begin():
                 yield session
