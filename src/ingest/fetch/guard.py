@@ -15,12 +15,13 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Iterable
+from functools import lru_cache
 
 import httpcore
 
 from ingest.errors import BlockedAddress, ConnectFailed, DNSError
 
-__all__ = ["AddressGuard", "GuardedBackend", "is_public"]
+__all__ = ["AddressGuard", "GuardedBackend"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -44,6 +45,15 @@ def is_public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
+@lru_cache(maxsize=1024)
+def _literal(host: str) -> IPAddress | None:
+    """The address a host written as an address stands for; None for a name."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
 class AddressGuard:
     """Resolves host names and refuses non-public addresses unless allowed."""
 
@@ -55,6 +65,14 @@ class AddressGuard:
         if is_public(address) or host.lower().rstrip(".") in self._hosts:
             return True
         return any(address in network for network in self._networks)
+
+    def check_literal(self, host: str) -> None:
+        """Raise BlockedAddress for a host written as a non-public address (``127.0.0.1``,
+        ``[::1]``) unless allowed: a client that connects to such a host without resolving
+        it checks it here first. A host name passes (:meth:`resolve` checks it)."""
+        address = _literal(host)
+        if address is not None and not self.allowed(host, address):
+            raise BlockedAddress(host, f"non-public address {host} (see fetch.allow_private)")
 
     async def resolve(self, host: str, port: int) -> list[str]:
         """The allowed addresses of ``host``; raises DNSError or BlockedAddress."""

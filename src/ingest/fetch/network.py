@@ -20,13 +20,11 @@ which aiohttp does not resolve, before the request is sent.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 import aiohttp
@@ -35,7 +33,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from ingest.config import FetchSettings
-from ingest.errors import BlockedAddress, DNSError
+from ingest.errors import DNSError
 from ingest.fetch.guard import AddressGuard, GuardedBackend
 
 __all__ = ["Network", "Reply", "Sender", "TransportNetwork"]
@@ -91,15 +89,6 @@ class _GuardedResolver(AbstractResolver):
         return None
 
 
-@lru_cache(maxsize=1024)
-def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address a host written as an address stands for; None for a name."""
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
 class Network:
     """Sends over the network with aiohttp; one per run."""
 
@@ -131,10 +120,7 @@ class Network:
 
     async def send(self, url: str, headers: Mapping[str, str]) -> Reply:
         target = URL(url)
-        host = target.host or ""
-        address = _literal(host)
-        if address is not None and not self._guard.allowed(host, address):
-            raise BlockedAddress(host, f"non-public address {host} (see fetch.allow_private)")
+        self._guard.check_literal(target.host or "")  # aiohttp connects to these unresolved
         session = self._session or self._open()
         try:
             with _as_httpx_errors(url):
