@@ -5,10 +5,10 @@ summary) or ``None`` when the page passes it."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from urllib.parse import SplitResult, urlsplit
 
 from lxml.html import HtmlElement
+
+from ingest.urls import split
 
 __all__ = [
     "blocked_reason",
@@ -19,7 +19,6 @@ __all__ = [
     "listing_reason_from_tree",
     "listing_reason_from_url",
     "looks_like_gallery_url",
-    "split_url",
 ]
 
 _ANTI_BOT = re.compile(
@@ -72,13 +71,6 @@ _TEASER_STAMP = re.compile(
 _STAMP_WORDS = ("lalu", "wib", "wit")  # every _TEASER_STAMP holds one
 
 
-@lru_cache(maxsize=16)
-def split_url(url: str) -> SplitResult:
-    """``urlsplit``, remembered for the few addresses of the page at hand (each is split by
-    several checks)."""
-    return urlsplit(url)
-
-
 def blocked_reason(title: str | None, text: str, *, short: int = 600) -> str | None:
     """``anti_bot`` or ``error_page`` when the title, or a short body, reads like one."""
     probe = f"{title or ''}\n{text if len(text) < short else ''}"
@@ -102,7 +94,7 @@ def _may_hold(text: str, words: tuple[str, ...]) -> bool:
 def listing_reason_from_url(url: str) -> str | None:
     """``listing`` for a home page or index/category/search/page-N path, ``tag`` for tag and
     author pages."""
-    path = split_url(url).path.lower()
+    path = split(url).path.lower()
     segments = [s for s in path.split("/") if s]
     if not segments or segments in (["index.html"], ["index.php"], ["index.htm"]):
         return "listing"
@@ -121,7 +113,7 @@ def listing_reason_from_title(title: str | None) -> str | None:
 
 def looks_like_gallery_url(url: str) -> bool:
     """Whether the URL names a photo or video page (``/foto/``, ``readfoto``, ``inpicture``)."""
-    parts = split_url(url)
+    parts = split(url)
     host = (parts.hostname or "").split(".")[0]
     return bool(_GALLERY.search(parts.path) or _GALLERY.search(host))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.clean.pagekind import split_url
+from ingest.urls import split
 
 __all__ = ["clean_title"]
 
@@ -24,7 +24,7 @@ def _key(text: str) -> str:
 
 
 def _site_tokens(url: str, site_name: str | None) -> set[str]:
-    host = split_url(url).hostname or ""
+    host = split(url).hostname or ""
     labels = [p for p in host.split(".") if p not in {"www", "m", "com", "co", "id", "net"}]
     tokens = {_key(p) for p in labels if len(p) >= 3}
     if site_name:
