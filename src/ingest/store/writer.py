@@ -199,7 +199,7 @@ class BatchWriter:
             self._wake.clear()
             wait = min(deadline - loop.time(), QUIET)
             try:
-                async with asyncio.timeout(wait if wait > 0 else 0):
+                async with asyncio.timeout(max(wait, 0)):
                     await self._wake.wait()
             except TimeoutError:
                 return
