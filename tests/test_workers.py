@@ -7,6 +7,7 @@ import multiprocessing
 import operator
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,69 @@ def test_close_lets_queued_jobs_finish_and_stops_the_processes() -> None:
 def test_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         ProcessPool(CONTEXT, size=0)
+
+
+class _Marker:
+    """An async context manager for the initializer: writes ``entered`` and ``left`` into
+    ``folder`` (the parent reads them after the pool has closed)."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+
+    async def __aenter__(self) -> None:
+        (self.folder / f"entered-{os.getpid()}").touch()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.sleep(0.05)  # the loop still runs: async clean-up works
+        (self.folder / f"left-{os.getpid()}").touch()
+
+
+async def _entered(folder: str) -> bool:
+    """A coroutine job: was the initializer's context entered in this process?"""
+    return (Path(folder) / f"entered-{os.getpid()}").exists()
+
+
+def test_coroutine_jobs_run_at_once_and_come_back_as_they_finish() -> None:
+    async def scenario() -> tuple[list[str], float]:
+        pool = ProcessPool(CONTEXT, size=1)
+        try:
+            await pool.start()
+            started = time.perf_counter()
+            jobs = [pool.call(asyncio.sleep, delay, f"{delay}") for delay in (0.6, 0.3, 0.0)]
+            order = [await job for job in asyncio.as_completed(jobs)]
+            return order, time.perf_counter() - started
+        finally:
+            await pool.close()
+
+    order, took = asyncio.run(scenario())
+    assert order == ["0.0", "0.3", "0.6"]  # one process, yet the later jobs finished first
+    assert took < 0.6 + 0.3  # concurrent: not one after the other
+
+
+def test_call_on_runs_in_the_chosen_process_every_time() -> None:
+    async def scenario() -> list[list[int]]:
+        pool = ProcessPool(CONTEXT, size=2)
+        try:
+            return [
+                list(await asyncio.gather(*(pool.call_on(n, os.getpid) for _ in range(10))))
+                for n in (0, 1)
+            ]
+        finally:
+            await pool.close()
+
+    first, second = asyncio.run(scenario())
+    assert len(set(first)) == len(set(second)) == 1
+    assert first[0] != second[0]
+    with pytest.raises(ValueError, match="no process 2"):
+        asyncio.run(ProcessPool(CONTEXT, size=2).call_on(2, os.getpid))
+
+
+def test_an_initializers_context_is_entered_before_jobs_and_left_after_them(
+    tmp_path: Path,
+) -> None:
+    pool = ProcessPool(CONTEXT, size=2, initializer=_Marker, initargs=(str(tmp_path),))
+    results = asyncio.run(_run(pool, *[(_entered, str(tmp_path))] * 6))
+    assert results == [True] * 6
+    entered = sorted(p.name.split("-")[1] for p in tmp_path.glob("entered-*"))
+    left = sorted(p.name.split("-")[1] for p in tmp_path.glob("left-*"))
+    assert len(entered) == 2 and left == entered

@@ -5,12 +5,13 @@ Prefect flow call.
       └─ ingest_source, per source: discover → fetch → extract → store + dedup
     finish_run
 
-Pages are fetched in the event loop and extracted in threads, or for runs of
-``PROCESS_POOL_MIN_PAGES`` pages or more in one process per core (:mod:`ingest.pool`); each
-source's work is in :mod:`ingest.source_run`. One writer per run
-(:class:`~ingest.store.writer.BatchWriter`) stores the articles in arrival order, in batches:
-each batch is one transaction holding its documents with their dedup index entries and story
-membership, so a crash never leaves half a document. What the store knows of a source's URLs
+Pages are fetched in the event loop, extracted in threads and stored by the run's writer
+(:class:`~ingest.store.writer.BatchWriter`); in runs of ``PROCESS_POOL_MIN_PAGES`` pages or
+more, one page worker process per core fetches, extracts and stores the pages of its own hosts
+(:mod:`ingest.pool`). Each source's work is in :mod:`ingest.source_run`. Articles are stored
+in batches, one at a time across the run's writers: each batch is one transaction holding its
+documents with their dedup index entries and story membership, so a crash never leaves half a
+document. What the store knows of a source's URLs
 (stored documents, validators) is read once when the source starts. Running the same job again
 skips what is stored (conditional requests, then the URL) and so neither loses nor duplicates
 anything.
@@ -28,7 +29,7 @@ from pathlib import Path
 from ingest.config import Settings, SourceConfig
 from ingest.errors import ConfigError, IngestError
 from ingest.fetch import Fetcher
-from ingest.pool import PROCESS_POOL_MIN_PAGES, ExtractionPool
+from ingest.pool import PROCESS_POOL_MIN_PAGES, PagePool
 from ingest.progress import NullProgress, ProgressHook
 from ingest.source_run import RunContext, ingest_one
 from ingest.store import Store, open_store
@@ -180,25 +181,16 @@ async def _sources(
     progress: ProgressHook,
 ) -> list[SourceSummary]:
     writer = BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id)
-    pool = ExtractionPool(writer)
-    try:
-        async with Fetcher(settings.fetch) as fetcher, writer:
+    async with Fetcher(settings.fetch) as fetcher, writer:
+        pool = PagePool(settings, store, fetcher, writer, run_id=run_id)
+        try:
             scheduled = await asyncio.to_thread(_is_scheduled, store, run_id)
             run = RunContext(
-                settings,
-                store,
-                fetcher,
-                pool,
-                writer,
-                since,
-                raise_errors,
-                progress,
-                run_id,
-                scheduled,
+                settings, store, pool, since, raise_errors, progress, run_id, scheduled
             )
             return list(await asyncio.gather(*(ingest_one(run, s) for s in sources)))
-    finally:
-        await pool.close()
+        finally:
+            await pool.close()
 
 
 def _is_scheduled(store: Store, run_id: int) -> bool:

@@ -1,5 +1,6 @@
-"""One source of a run, start to end: its lease, discovery, then each page fetched, extracted
-and handed to the run's writer, counted into the source's summary.
+"""One source of a run, start to end: its lease, discovery, then each page sent to where the
+run processes its pages (:mod:`ingest.pool`: fetched, extracted and stored), counted into the
+source's summary.
 
 What the store knows of the source's URLs (stored documents, validators) is read once when the
 source starts. A page stored already is skipped (conditional request first, then the URL), so a
@@ -11,22 +12,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ingest.config import ExtractSettings, Settings, SourceConfig
-from ingest.errors import FetchError, NotAnArticle, SourceBusy, SourceError
-from ingest.extract import clean_document, extract_article
-from ingest.fetch import Fetcher
-from ingest.pool import ExtractionPool, Runner
+from ingest.config import Settings, SourceConfig
+from ingest.errors import FetchError, SourceBusy, SourceError
+from ingest.page import PageJob, PageResult
+from ingest.pool import PagePool, Place
 from ingest.progress import ProgressHook
-from ingest.records import Article, Candidate, FetchedPage
+from ingest.records import Candidate
 from ingest.sources import discover
 from ingest.store import Store, health
 from ingest.store.documents import KnownUrls, StoreOutcome, known_urls
-from ingest.store.writer import BatchWriter
 from ingest.summary import SourceSummary
-from ingest.urls import canonicalize, choose_canonical, host_of
+from ingest.urls import canonicalize, host_of
 
 __all__ = ["RunContext", "ingest_one"]
 
@@ -39,9 +38,7 @@ class RunContext:
 
     settings: Settings
     store: Store
-    fetcher: Fetcher
-    pool: ExtractionPool
-    writer: BatchWriter
+    pool: PagePool
     since: datetime | None
     raise_errors: bool
     progress: ProgressHook
@@ -91,7 +88,7 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
     started = time.perf_counter()
     run.progress.discovering(source.name)
     try:
-        candidates = await discover(source, run.fetcher, since=run.since)
+        candidates = await discover(source, run.pool, since=run.since)
     except (SourceError, FetchError) as exc:
         await asyncio.to_thread(_record_failure, run.settings, run.store, source, exc, summary)
         summary.duration_s = time.perf_counter() - started
@@ -103,13 +100,11 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
     unique = _unique(candidates)
     run.progress.discovered(source.name, len(unique))
     known = await asyncio.to_thread(_known, run.store, [canonicalize(c.url) for c in unique])
-    job = _SourceJob(
-        run.settings, run.fetcher, run.writer, source, summary, known, run.pool.backlog
-    )
-    runner = run.pool.runner(len(unique))
+    job = _SourceJob(run.settings, source, summary, known, run.pool.backlog)
+    place = run.pool.place(len(unique))
 
     async def one(candidate: Candidate) -> None:
-        await job.process(candidate, runner)
+        await job.process(candidate, place)
         run.progress.page_done(source.name)
 
     await asyncio.gather(*(one(c) for c in unique))
@@ -180,64 +175,59 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
 
 @dataclass(slots=True)
 class _SourceJob:
-    """Fetch, extract and store the candidates of one source, counting into its summary.
-    ``known`` is what the store knew of the source's URLs when the job started."""
+    """Send each candidate of one source to its place (:mod:`ingest.pool`) and count what
+    became of it into the source's summary. ``known`` is what the store knew of the source's
+    URLs when the job started."""
 
     settings: Settings
-    fetcher: Fetcher
-    writer: BatchWriter
     source: SourceConfig
     summary: SourceSummary
     known: KnownUrls
     backlog: asyncio.Semaphore
-    """Shared by the run: bounds the pages fetched but not yet extracted, or extracted but
-    waiting for room in the writer (memory)."""
+    """Shared by the run: bounds the pages being fetched, extracted or stored (memory)."""
 
-    async def process(self, candidate: Candidate, runner: Runner) -> None:
-        try:
-            async with self.backlog:
-                article = await self._article(candidate, runner)
-                if article is not None:  # the page's slot is kept until the writer has room
-                    await self.writer.room()
-        except NotAnArticle as exc:
-            self.summary.rejected[exc.reason] += 1
-            log.info("rejected %s", exc)
+    async def process(self, candidate: Candidate, place: Place) -> None:
+        job = self._job(candidate)
+        if job is None:
+            self.summary.unchanged += 1
             return
-        except FetchError as exc:
-            self.summary.failures[exc.error_class] += 1
-            log.warning("fetch failed: %s", exc)
-            return
-        if article is not None:
-            self._count(await self.writer.store(article))
+        async with self.backlog:
+            result = await place(job)
+        self._count(result)
 
-    async def _article(self, candidate: Candidate, runner: Runner) -> Article | None:
-        outlet = candidate.outlet or self.source.outlet or host_of(candidate.url)
-        if candidate.text is not None or candidate.html is not None:
-            if canonicalize(candidate.url) in self.known.stored:
-                self.summary.unchanged += 1
-                return None
-            return await runner(_extract_local, candidate, outlet, self.settings.extract)
-        page = await self._fetch(candidate)
-        if page is None:
-            return None
-        self.summary.fetched += 1
-        article = await runner(_extract_page, page, candidate, outlet, self.settings.extract)
-        return _with_url(article, choose_canonical(page.final_url, article.page_url))
-
-    async def _fetch(self, candidate: Candidate) -> FetchedPage | None:
+    def _job(self, candidate: Candidate) -> PageJob | None:
+        """The page's job; None for a page stored already that no request can tell changed
+        (a local document, or a page stored without validators)."""
         url = canonicalize(candidate.url)
         etag, modified = self.known.validators.get(url, (None, None))
-        if url in self.known.stored and not (etag or modified):
-            self.summary.unchanged += 1
+        outlet = candidate.outlet or self.source.outlet or host_of(candidate.url)
+        job = PageJob(
+            candidate=candidate,
+            url=url,
+            outlet=outlet,
+            source=self.source.name,
+            settings=self.settings.extract,
+            etag=etag,
+            last_modified=modified,
+        )
+        if url in self.known.stored and (job.local or not (etag or modified)):
             return None
-        page = await self.fetcher.get(url, etag=etag, last_modified=modified)
-        self.writer.fetched(page, source=self.source.name)
-        if page.not_modified:
-            self.summary.not_modified += 1
-            return None
-        return page
+        return job
 
-    def _count(self, outcome: StoreOutcome) -> None:
+    def _count(self, result: PageResult) -> None:
+        summary = self.summary
+        summary.fetched += result.fetched
+        summary.not_modified += result.not_modified
+        if result.rejected is not None:
+            summary.rejected[result.rejected] += 1
+            log.info("rejected %s", result.error)
+        if result.failure is not None:
+            summary.failures[result.failure] += 1
+            log.warning("fetch failed: %s", result.error)
+        if result.stored is not None:
+            self._count_stored(result.stored)
+
+    def _count_stored(self, outcome: StoreOutcome) -> None:
         if not outcome.created:
             self.summary.unchanged += 1
             return
@@ -249,44 +239,3 @@ class _SourceJob:
             self.summary.same_story += 1
         else:
             self.summary.copies += 1
-
-
-def _extract_local(candidate: Candidate, outlet: str, settings: ExtractSettings) -> Article:
-    if candidate.html is not None:
-        article = _extract_html(candidate.html, candidate.url, candidate, outlet, settings)
-        return _with_url(article, choose_canonical(candidate.url, article.page_url))
-    article = clean_document(
-        candidate.text or "",
-        url=candidate.url,
-        outlet=outlet,
-        settings=settings,
-        source=candidate.source,
-        title=candidate.title,
-        published_at=candidate.published_at,
-    )
-    return _with_url(article, canonicalize(candidate.url))
-
-
-def _extract_page(
-    page: FetchedPage, candidate: Candidate, outlet: str, settings: ExtractSettings
-) -> Article:
-    return _extract_html(page.text, page.final_url, candidate, outlet, settings)
-
-
-def _extract_html(
-    html: str, url: str, candidate: Candidate, outlet: str, settings: ExtractSettings
-) -> Article:
-    """A page's article, with what its source said of it as hints."""
-    return extract_article(
-        html,
-        url=url,
-        outlet=outlet,
-        settings=settings,
-        source=candidate.source,
-        published_hint=candidate.published_at,
-        title_hint=candidate.title,
-    )
-
-
-def _with_url(article: Article, url: str) -> Article:
-    return replace(article, url=url)

@@ -3,6 +3,7 @@
     pool = ProcessPool(multiprocessing.get_context("forkserver"), size=2)
     await pool.start()
     article = await pool.call(extract_article_job, page, settings)
+    outcome = await pool.call_on(1, async_page_job, job)  # a coroutine function: concurrent
     await pool.close()
 
 ``concurrent.futures.ProcessPoolExecutor`` feeds its processes from two threads of the calling
@@ -11,24 +12,33 @@ short system calls, those threads take the interpreter lock at every call and th
 for it again each time, often for a whole switch interval. Here the loop writes jobs to each
 process's pipe and reads their results through its own non-blocking pipe transports.
 
-Each process runs its jobs in order; a job goes to the process with the fewest jobs waiting.
-A job's exception is raised again by ``call``. A process that dies fails its waiting jobs with
-:class:`~ingest.errors.WorkerError`.
+Each process runs an event loop of its own. A plain function runs in that loop, one job at a
+time in order; a coroutine function's jobs run concurrently as tasks of it, and their results
+come back in the order they finish (each job carries a number). ``call`` sends a job to the
+process with the fewest jobs waiting, ``call_on`` to a chosen one (a host's pages to the
+process that keeps that host's limits, say). A job's exception is raised again by the call.
+A process that dies fails its waiting jobs with :class:`~ingest.errors.WorkerError`.
+
+The initializer runs in each process inside its loop before any job. When it returns an async
+context manager, the process enters it first and leaves it once its last job is done, after
+the stop frame: where a process opens and closes what its jobs share (a client, a store).
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
+import inspect
+import itertools
 import logging
 import pickle
 import signal
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from ingest.errors import WorkerError
 
@@ -37,7 +47,7 @@ __all__ = ["Context", "ProcessPool"]
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Initializer = Callable[..., None]
+Initializer = Callable[..., object]  # None, or an async context manager to enter
 Context = ForkServerContext | SpawnContext | ForkContext
 
 _HEADER = struct.Struct("!i")  # the framing of multiprocessing.Connection.send_bytes
@@ -73,14 +83,37 @@ class ProcessPool:
             if not self._lanes:
                 self._lanes = [await self._start_lane(i) for i in range(self._size)]
 
-    async def call(self, func: Callable[..., T], *args: object) -> T:
+    @property
+    def size(self) -> int:
+        """How many processes the pool has (or will have once started)."""
+        return self._size
+
+    @overload
+    async def call(self, func: Callable[..., Coroutine[Any, Any, T]], *args: object) -> T: ...
+    @overload
+    async def call(self, func: Callable[..., T], *args: object) -> T: ...
+    async def call(self, func: Callable[..., Any], *args: object) -> Any:
         """Run ``func(*args)`` in the least busy process; its result, or its exception."""
         await self.start()
         alive = [lane for lane in self._lanes if lane.dead is None]
         if not alive:
             raise WorkerError("every worker process has died")
         lane = min(alive, key=lambda lane: len(lane.waiting))
-        return await lane.call(func, args)  # type: ignore[no-any-return]
+        return await lane.call(func, args)
+
+    @overload
+    async def call_on(
+        self, number: int, func: Callable[..., Coroutine[Any, Any, T]], *args: object
+    ) -> T: ...
+    @overload
+    async def call_on(self, number: int, func: Callable[..., T], *args: object) -> T: ...
+    async def call_on(self, number: int, func: Callable[..., Any], *args: object) -> Any:
+        """Run ``func(*args)`` in process ``number`` (0 to size - 1), dead or alive: a job
+        that must run where its kind of job always runs fails with its process."""
+        if not 0 <= number < self._size:
+            raise ValueError(f"no process {number} in a pool of {self._size}")
+        await self.start()
+        return await self._lanes[number].call(func, args)
 
     async def close(self) -> None:
         """Let every process finish its jobs and stop; wait for them."""
@@ -115,24 +148,28 @@ class _Lane:
     def __init__(self, process: BaseProcess) -> None:
         self.process = process
         self.transport: asyncio.WriteTransport | None = None
-        self.waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
+        self.waiting: dict[int, asyncio.Future[Any]] = {}
         self.dead: str | None = None
+        self._numbers = itertools.count()
 
     def call(self, func: Callable[..., Any], args: tuple[object, ...]) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if self.dead is not None or self.transport is None:
             future.set_exception(WorkerError(f"{self.process.name} stopped: {self.dead}"))
             return future
-        self.transport.write(_frame(pickle.dumps((func, args), pickle.HIGHEST_PROTOCOL)))
-        self.waiting.append(future)
+        number = next(self._numbers)
+        job = pickle.dumps((number, func, args), pickle.HIGHEST_PROTOCOL)
+        self.transport.write(_frame(job))
+        self.waiting[number] = future
         return future
 
     def result(self, payload: bytes) -> None:
-        future = self.waiting.popleft()
+        number, _, _ = payload.partition(b":")
+        future = self.waiting.pop(int(number))
         if future.cancelled():
             return
         try:
-            ok, value = pickle.loads(payload)
+            ok, value = pickle.loads(payload[len(number) + 1 :])
         except Exception as exc:  # a result that cannot be read is that job's failure
             future.set_exception(WorkerError(f"unreadable result: {exc}"))
             return
@@ -143,8 +180,8 @@ class _Lane:
 
     def lost(self, reason: str) -> None:
         self.dead = reason
-        while self.waiting:
-            future = self.waiting.popleft()
+        waiting, self.waiting = self.waiting, {}
+        for future in waiting.values():
             if not future.done():
                 future.set_exception(WorkerError(f"{self.process.name} died: {reason}"))
 
@@ -161,11 +198,11 @@ class _Lane:
             self.process.join()
 
 
-class _Results(asyncio.Protocol):
-    """Reads length-prefixed results off a process's pipe."""
+class _Frames(asyncio.Protocol):
+    """Reads length-prefixed frames off a pipe and hands each to ``received``."""
 
-    def __init__(self, lane: _Lane) -> None:
-        self.lane = lane
+    def __init__(self, received: Callable[[bytes], None]) -> None:
+        self.received = received
         self.buffer = bytearray()
 
     def data_received(self, data: bytes) -> None:
@@ -176,7 +213,15 @@ class _Results(asyncio.Protocol):
                 return
             payload, used = frame
             del self.buffer[:used]
-            self.lane.result(payload)
+            self.received(payload)
+
+
+class _Results(_Frames):
+    """The results of one process's jobs."""
+
+    def __init__(self, lane: _Lane) -> None:
+        super().__init__(lane.result)
+        self.lane = lane
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.lane.waiting:
@@ -217,23 +262,87 @@ def _serve(
 ) -> None:
     """A worker process: run jobs until the stop frame or the end of the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if initializer is not None:
-        initializer(*initargs)
-    while True:
-        try:
-            data = jobs.recv_bytes()
-        except EOFError:
-            break
+    asyncio.run(_Worker(jobs, results).serve(initializer, initargs))
+
+
+class _Worker:
+    """The loop of a worker process: jobs in off one pipe, results out down the other."""
+
+    def __init__(self, jobs: Connection, results: Connection) -> None:
+        self.jobs = jobs
+        self.results = results
+        self.out: asyncio.WriteTransport | None = None
+        self.running: set[asyncio.Task[None]] = set()
+        self.stopped = asyncio.Event()
+
+    async def serve(self, initializer: Initializer | None, initargs: tuple[object, ...]) -> None:
+        loop = asyncio.get_running_loop()
+        closed = loop.create_future()
+        self.out, _ = await loop.connect_write_pipe(lambda: _Closing(closed), self.results)
+        shared = initializer(*initargs) if initializer is not None else None
+        if isinstance(shared, AbstractAsyncContextManager):
+            async with shared:
+                await self._run_jobs()
+        else:
+            await self._run_jobs()
+        self.out.close()
+        await closed
+
+    async def _run_jobs(self) -> None:
+        loop = asyncio.get_running_loop()
+        reader, _ = await loop.connect_read_pipe(lambda: _JobFrames(self), self.jobs)
+        await self.stopped.wait()
+        reader.close()
+        while self.running:
+            await asyncio.gather(*self.running)
+
+    def job(self, data: bytes) -> None:
         if data == _STOP:
-            break
-        func, args = pickle.loads(data)
+            self.stopped.set()
+            return
+        number, func, args = pickle.loads(data)
+        if inspect.iscoroutinefunction(func):
+            task = asyncio.get_running_loop().create_task(self._await(number, func(*args)))
+            self.running.add(task)
+            task.add_done_callback(self.running.discard)
+            return
         try:
             reply: tuple[bool, object] = (True, func(*args))
         except Exception as exc:
             reply = (False, exc)
+        self._reply(number, reply)
+
+    async def _await(self, number: int, job: Any) -> None:
+        try:
+            reply: tuple[bool, object] = (True, await job)
+        except Exception as exc:
+            reply = (False, exc)
+        self._reply(number, reply)
+
+    def _reply(self, number: int, reply: tuple[bool, object]) -> None:
         try:
             payload = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
             payload = pickle.dumps((False, WorkerError(f"unpicklable result: {exc}")))
-        results.send_bytes(payload)
-    results.close()
+        assert self.out is not None
+        self.out.write(_frame(b"%d:" % number + payload))
+
+
+class _JobFrames(_Frames):
+    def __init__(self, worker: _Worker) -> None:
+        super().__init__(worker.job)
+        self.worker = worker
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.stopped.set()  # the parent has gone: finish what runs, then stop
+
+
+class _Closing(asyncio.Protocol):
+    """Resolves ``closed`` once the results pipe is closed (its buffer written out)."""
+
+    def __init__(self, closed: asyncio.Future[None]) -> None:
+        self.closed = closed
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import multiprocessing
-import os
 import random
 import re
 import threading
@@ -22,9 +20,12 @@ from werkzeug import Request, Response
 
 from ingest import pipeline
 from ingest import pool as pool_module
-from ingest.config import DedupSettings, FetchSettings, Settings, SourceConfig
-from ingest.pool import PROCESS_POOL_MIN_PAGES, ExtractionPool
-from ingest.store import open_store
+from ingest.config import FetchSettings, Settings, SourceConfig
+from ingest.fetch import Fetcher
+from ingest.page import PageJob, PageResult
+from ingest.pool import PROCESS_POOL_MIN_PAGES, PagePool
+from ingest.records import Candidate
+from ingest.store import Store, open_store
 from ingest.store.models import Document, FetchState, StoryMember
 from ingest.store.writer import BatchWriter
 from tests.e2e.conftest import REPO
@@ -102,30 +103,49 @@ def test_large_run_stores_each_page_once_and_second_run_is_conditional(
     assert states == len(site)
 
 
-def test_sources_small_alone_but_large_together_extract_in_processes(tmp_path: Path) -> None:
-    """Threads for a small run; from the page that makes it large, worker processes for the
-    extraction and a process of its own for the writer."""
+def test_sources_small_alone_but_large_together_go_to_page_workers(
+    site: list[str], tmp_path: Path
+) -> None:
+    """A small run keeps its pages (and discovery) in its own process; from the source that
+    makes it large, pages and discovery fetches go to the page workers, which store with the
+    run's writer under one lock."""
+    settings = _settings(f"sqlite:///{tmp_path / 'pool.db'}", site, tmp_path)
+    host = site[0].split("/")[2].split(":")[0]
 
-    async def scenario(writer: BatchWriter) -> tuple[int, int]:
-        pool = ExtractionPool(writer)
-        try:
-            half = PROCESS_POOL_MIN_PAGES // 2
-            small = pool.runner(half)
-            large = pool.runner(half)
-            assert pool.runner(1) == large
-            in_thread: int = await small(os.getpid)  # type: ignore[arg-type]
-            in_process: int = await large(os.getpid)  # type: ignore[arg-type]
-            return in_thread, in_process
-        finally:
-            await pool.close()
+    async def scenario(store: Store) -> tuple[list[PageResult], bool, bool, bool]:
+        writer = BatchWriter(store, dedup_settings=settings.dedup, run_id=None)
+        async with Fetcher(settings.fetch) as fetcher, writer:
+            pool = PagePool(settings, store, fetcher, writer, run_id=None)
+            try:
+                half = PROCESS_POOL_MIN_PAGES // 2
+                small = pool.place(half)
+                first = await small(_job(site[0], settings))
+                fetched_here = host in fetcher.host_times()
+                assert not pool.in_processes and writer.lock is None
+                large = pool.place(half)
+                assert pool.in_processes and writer.lock is not None
+                before = fetcher.host_times()[host]
+                results = [first, *[await large(_job(url, settings)) for url in site[1:4]]]
+                await pool.get(site[4])  # discovery, through the host's worker
+                untouched = fetcher.host_times()[host] == before
+                return results, fetched_here, untouched, pool.place(1) == large
+            finally:
+                await pool.close()
 
-    with open_store(f"sqlite:///{tmp_path / 'pool.db'}") as store:
-        writer = BatchWriter(store, dedup_settings=DedupSettings(), run_id=None)
-        in_thread, in_process = asyncio.run(scenario(writer))
-        assert writer.in_process
-        asyncio.run(writer.__aexit__(None, None, None))
-    assert in_thread == os.getpid()
-    assert in_process != os.getpid()
+    with open_store(settings.db_url) as store:
+        results, fetched_here, untouched, same = asyncio.run(scenario(store))
+        with store.session() as session:
+            documents = session.scalar(select(func.count()).select_from(Document))
+    assert fetched_here and untouched and same
+    assert all(r.fetched and r.stored is not None and r.stored.created for r in results)
+    assert documents == 4
+
+
+def _job(url: str, settings: Settings) -> PageJob:
+    candidate = Candidate(url=url, source="local", outlet="local")
+    return PageJob(
+        candidate=candidate, url=url, outlet="local", source="local", settings=settings.extract
+    )
 
 
 @pytest.fixture
@@ -182,15 +202,17 @@ def test_fetching_waits_for_extraction_beyond_the_backlog(
     assert most[0] == expected
 
 
-def test_an_in_memory_store_keeps_its_writer_in_this_process(tmp_path: Path) -> None:
-    """Another process could not open an in-memory SQLite database: the writer stays."""
-    context = multiprocessing.get_context("forkserver")
+def test_an_in_memory_store_keeps_every_page_in_this_process(tmp_path: Path) -> None:
+    """Another process could not open an in-memory SQLite database: no page workers."""
+    settings = Settings(db_url="sqlite://", config_dir=tmp_path)
+
+    async def scenario(store: Store) -> bool:
+        writer = BatchWriter(store, dedup_settings=settings.dedup, run_id=None)
+        async with Fetcher(settings.fetch) as fetcher, writer:
+            pool = PagePool(settings, store, fetcher, writer, run_id=None)
+            pool.place(PROCESS_POOL_MIN_PAGES * 10)
+            await pool.close()
+            return pool.in_processes
+
     with open_store("sqlite://") as memory:
-        writer = BatchWriter(memory, dedup_settings=DedupSettings(), run_id=None)
-        writer.use_process(context)
-        assert not writer.in_process
-    with open_store(f"sqlite:///{tmp_path / 'file.db'}") as on_disk:
-        writer = BatchWriter(on_disk, dedup_settings=DedupSettings(), run_id=None)
-        writer.use_process(context)
-        assert writer.in_process
-        asyncio.run(writer.__aexit__(None, None, None))
+        assert not asyncio.run(scenario(memory))

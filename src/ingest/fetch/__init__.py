@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 from ingest.fetch.charset import detect_encoding
-from ingest.fetch.client import Fetcher
+from ingest.fetch.client import Fetcher, Getter
 from ingest.fetch.content import Kind
 from ingest.fetch.guard import AddressGuard
 
-__all__ = ["AddressGuard", "Fetcher", "Kind", "detect_encoding"]
+__all__ = ["AddressGuard", "Fetcher", "Getter", "Kind", "detect_encoding"]

@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Protocol
 from urllib.parse import urljoin
 
 import httpx
@@ -36,14 +37,14 @@ from ingest.errors import (
 )
 from ingest.fetch.charset import detect_encoding
 from ingest.fetch.content import Kind, check_body, check_content_type
-from ingest.fetch.hosts import HostLimiter
+from ingest.fetch.hosts import HostLimiter, HostTimes
 from ingest.fetch.network import Network, Reply, Sender, TransportNetwork
 from ingest.fetch.retry import backoff_delay, is_retryable, parse_retry_after
 from ingest.fetch.robots import RobotsCache
 from ingest.records import FetchedPage
 from ingest.urls import split
 
-__all__ = ["Fetcher"]
+__all__ = ["Fetcher", "Getter"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,26 @@ class _Redirect:
     location: str
 
 
+class Getter(Protocol):
+    """What discovery needs of a fetcher: its settings and :meth:`Fetcher.get`. A large run's
+    pool routes it to the process that fetches the host's pages (:mod:`ingest.pool`)."""
+
+    @property
+    def settings(self) -> FetchSettings: ...
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        kind: Kind = "page",
+    ) -> FetchedPage: ...
+
+
 class Fetcher:
-    """Fetches URLs politely; an async context manager, one per run."""
+    """Fetches URLs politely; an async context manager, one per run (or one per page worker
+    process of a large run, each fetching its own hosts)."""
 
     def __init__(
         self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
@@ -102,6 +121,15 @@ class Fetcher:
     async def aclose(self) -> None:
         """Close the connections."""
         await self._network.aclose()
+
+    def host_times(self) -> HostTimes:
+        """When each host may next be asked, and its delay: see :meth:`take_over_hosts`."""
+        return self._hosts.times()
+
+    def take_over_hosts(self, times: HostTimes) -> None:
+        """Keep the per-host delays of another Fetcher (of another process) that fetched
+        from these hosts until now."""
+        self._hosts.take_over(times)
 
     async def get(
         self,

@@ -14,7 +14,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-__all__ = ["HostLimiter"]
+__all__ = ["HostLimiter", "HostTimes"]
+
+#: Per host: the earliest start of its next request (event-loop time, which is
+#: ``time.monotonic()``, one clock for every process of the machine) and its delay.
+HostTimes = dict[str, tuple[float, float]]
 
 
 class _Host:
@@ -50,6 +54,18 @@ class HostLimiter:
         """Start no request to ``host`` for ``seconds`` (a Retry-After from that host)."""
         entry = self._host(host)
         entry.next_start = max(entry.next_start, asyncio.get_running_loop().time() + seconds)
+
+    def times(self) -> HostTimes:
+        """Each host's next start and delay, for another process's limiter to take over."""
+        return {key: (entry.next_start, entry.delay) for key, entry in self._hosts.items()}
+
+    def take_over(self, times: HostTimes) -> None:
+        """Start no request to a host of ``times`` before its next start, and keep its delay
+        (raised by a Crawl-delay, say): the hosts of another limiter handed over to this one."""
+        for host, (next_start, delay) in times.items():
+            entry = self._host(host)
+            entry.next_start = max(entry.next_start, next_start)
+            entry.delay = max(entry.delay, delay)
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from ingest.config import SourceConfig
-from ingest.fetch import Fetcher
+from ingest.fetch import Getter
 from ingest.records import Candidate
 from ingest.sources import html_dir, jsonl, listing, rss, sitemap, url_list
 
@@ -36,7 +36,7 @@ _KINDS: dict[str, Discover] = {
 
 
 async def discover(
-    source: SourceConfig, fetcher: Fetcher, *, since: datetime | None = None
+    source: SourceConfig, fetcher: Getter, *, since: datetime | None = None
 ) -> list[Candidate]:
     """The candidates ``source`` offers now (entries dated before ``since`` left out)."""
     return await _KINDS[source.kind](source, fetcher, since=since)

@@ -13,7 +13,7 @@ import lxml.html
 
 from ingest.config import SourceConfig
 from ingest.errors import SourceError
-from ingest.fetch import Fetcher, detect_encoding
+from ingest.fetch import Getter, detect_encoding
 from ingest.records import Candidate
 from ingest.urls import canonicalize, host_of, is_http_url
 
@@ -48,7 +48,7 @@ def _candidate(source: SourceConfig, path: Path) -> Candidate:
 
 
 async def discover(
-    source: SourceConfig, fetcher: Fetcher | None = None, *, since: datetime | None = None
+    source: SourceConfig, fetcher: Getter | None = None, *, since: datetime | None = None
 ) -> list[Candidate]:
     """One Candidate (with ``html``) per saved page, in path order."""
     folder = source.path

@@ -17,7 +17,7 @@ from typing import Any
 
 from ingest.config import SourceConfig
 from ingest.errors import InputError
-from ingest.fetch import Fetcher
+from ingest.fetch import Getter
 from ingest.records import Candidate
 from ingest.sources._common import parse_iso
 from ingest.urls import canonicalize, host_of, is_http_url
@@ -92,7 +92,7 @@ def read_jsonl(path: Path, *, source: str = "import", outlet: str | None = None)
 
 
 async def discover(
-    source: SourceConfig, fetcher: Fetcher | None = None, *, since: datetime | None = None
+    source: SourceConfig, fetcher: Getter | None = None, *, since: datetime | None = None
 ) -> list[Candidate]:
     """The documents of the JSONL file at ``source.path`` (all of them: ``since`` is ignored)."""
     if source.path is None:

@@ -19,7 +19,7 @@ from courlan.filters import extension_filter, is_navigation_page, is_not_crawlab
 
 from ingest.config import SourceConfig
 from ingest.errors import FetchError, SourceError
-from ingest.fetch import Fetcher
+from ingest.fetch import Getter
 from ingest.records import Candidate
 from ingest.sources._common import make_candidate, require_url, unique
 from ingest.urls import canonicalize, is_http_url, registered_domain
@@ -96,7 +96,7 @@ def _numbered(source: SourceConfig, number: int) -> str | None:
 
 
 async def discover(
-    source: SourceConfig, fetcher: Fetcher, *, since: datetime | None = None
+    source: SourceConfig, fetcher: Getter, *, since: datetime | None = None
 ) -> list[Candidate]:
     """Walk the listing from ``source.url``: ``max_pages`` pages on a run, ``backfill_pages``
     when ``since`` is set (a backfill: listings carry no dates, so older articles are reached

@@ -11,7 +11,7 @@ import feedparser
 
 from ingest.config import SourceConfig
 from ingest.errors import SourceError
-from ingest.fetch import Fetcher
+from ingest.fetch import Getter
 from ingest.records import Candidate
 from ingest.sources._common import is_recent, make_candidate, require_url, unique
 
@@ -68,7 +68,7 @@ def parse_feed(source: SourceConfig, body: bytes, *, since: datetime | None) -> 
 
 
 async def discover(
-    source: SourceConfig, fetcher: Fetcher, *, since: datetime | None = None
+    source: SourceConfig, fetcher: Getter, *, since: datetime | None = None
 ) -> list[Candidate]:
     """Fetch the feed at ``source.url`` and list its entries."""
     page = await fetcher.get(require_url(source), kind="feed")

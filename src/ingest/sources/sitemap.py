@@ -14,7 +14,7 @@ from lxml import etree
 
 from ingest.config import SourceConfig
 from ingest.errors import FetchError, SourceError
-from ingest.fetch import Fetcher
+from ingest.fetch import Getter
 from ingest.records import Candidate
 from ingest.sources._common import is_recent, make_candidate, parse_iso, require_url, unique
 
@@ -102,7 +102,7 @@ def parse_sitemap(
 
 
 async def discover(
-    source: SourceConfig, fetcher: Fetcher, *, since: datetime | None = None
+    source: SourceConfig, fetcher: Getter, *, since: datetime | None = None
 ) -> list[Candidate]:
     """Read the sitemap at ``source.url``, following indexes up to ``fetch.max_sitemaps`` files."""
     pending, depth_of = [require_url(source)], {require_url(source): 0}

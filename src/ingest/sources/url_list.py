@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ingest.config import SourceConfig
 from ingest.errors import SourceError
-from ingest.fetch import Fetcher
+from ingest.fetch import Getter
 from ingest.records import Candidate
 from ingest.sources._common import make_candidate, unique
 
@@ -14,7 +14,7 @@ __all__ = ["discover"]
 
 
 async def discover(
-    source: SourceConfig, fetcher: Fetcher, *, since: datetime | None = None
+    source: SourceConfig, fetcher: Getter, *, since: datetime | None = None
 ) -> list[Candidate]:
     """The configured URLs, canonicalised; SourceError names any that is not http(s)."""
     candidates = []

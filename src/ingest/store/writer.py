@@ -1,24 +1,26 @@
 """Batched writes for a pipeline run: documents (with their dedup index entries and story
 membership) and fetch states, one transaction per batch, in arrival order, away from the event
-loop (in a thread, or a process in large runs) so that it keeps fetching and feeding extraction
-while a batch is written::
+loop (in a thread) so that it keeps fetching and feeding extraction while a batch is written::
 
     async with BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id) as writer:
         writer.fetched(page, source="kukarkab")        # conditional-GET validators, queued
         outcome = await writer.store(article)          # StoreOutcome once its batch commits
         await writer.store(article, features)          # features computed already (optional)
 
-In a large run the batches are written in a process of its own
-(:meth:`BatchWriter.use_process`), so that storing and dedup, CPU-bound Python, do not hold the
-interpreter lock the event loop needs to keep fetching. A batch holds what arrived while the
-previous one was written, and waits up to ``linger`` seconds to fill up to ``max_batch``
-documents: one transaction instead of one per document and per fetch state, and closing the
-writer writes what is queued at once. Fetch states ride along with the documents, or go
-``max_batch`` at a time when no document comes. A batch is placed in stories by
-:func:`ingest.dedup.assign_batch`, with a constant number of statements per batch. A crash
-loses at most the batch being written and the fetch states queued (the next run then fetches
-those pages unconditionally), never part of a document: the document, its index rows and its
-membership commit together.
+A batch holds what arrived while the previous one was written, and waits up to ``linger``
+seconds to fill up to ``max_batch`` documents: one transaction instead of one per document and
+per fetch state, and closing the writer writes what is queued at once. Fetch states ride along
+with the documents, or go ``max_batch`` at a time when no document comes. A batch is placed in
+stories by :func:`ingest.dedup.assign_batch`, with a constant number of statements per batch.
+
+Several writers of one run (a large run has one in each of its page worker processes) share a
+process lock (:meth:`BatchWriter.share`): their batches are written one at a time, so each
+batch's dedup sees every batch committed before it. A writer made with ``inline=True`` writes
+in the event loop's own thread and waits for the lock without blocking the loop: in a worker
+process whose loop only fetches and extracts, a thread would fight the loop for the
+interpreter lock. A crash loses at most the batch being written and the fetch states queued
+(the next run then fetches those pages unconditionally), never part of a document: the
+document, its index rows and its membership commit together.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from multiprocessing.synchronize import Lock as ProcessLock
 from types import TracebackType
 
 from sqlalchemy import select
@@ -39,11 +42,17 @@ from ingest.dedup.features import Features
 from ingest.records import Article, FetchedPage
 from ingest.store import health
 from ingest.store.documents import StoreOutcome, add_articles, store_article
-from ingest.store.engine import Store, in_memory_sqlite, open_store
+from ingest.store.engine import Store
 from ingest.store.models import FetchState
-from ingest.workers import Context, ProcessPool
 
-__all__ = ["DEFAULT_LINGER", "DEFAULT_MAX_BATCH", "QUEUED_BATCHES", "QUIET", "BatchWriter"]
+__all__ = [
+    "DEFAULT_LINGER",
+    "DEFAULT_MAX_BATCH",
+    "LOCK_POLL_MAX",
+    "QUEUED_BATCHES",
+    "QUIET",
+    "BatchWriter",
+]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +69,9 @@ QUIET = 0.05
 
 #: Whole batches queued at most before :meth:`BatchWriter.room` holds producers back.
 QUEUED_BATCHES = 2
+
+#: Seconds between two tries of a shared lock held by another writer, at most (inline writers).
+LOCK_POLL_MAX = 0.02
 
 _Pending = tuple[Article, Features | None, "asyncio.Future[StoreOutcome]"]
 _State = tuple[FetchedPage, str]
@@ -88,6 +100,8 @@ class BatchWriter:
         run_id: int | None,
         max_batch: int = DEFAULT_MAX_BATCH,
         linger: float = DEFAULT_LINGER,
+        lock: ProcessLock | None = None,
+        inline: bool = False,
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, not {max_batch}")
@@ -103,7 +117,8 @@ class BatchWriter:
         self._roomy = asyncio.Event()
         self._closed = False
         self._task: asyncio.Task[None] | None = None
-        self._process: ProcessPool | None = None
+        self._lock = lock
+        self._inline = inline
 
     async def __aenter__(self) -> BatchWriter:
         self._task = asyncio.create_task(self._loop())
@@ -117,33 +132,18 @@ class BatchWriter:
     ) -> None:
         self._closed = True
         self._wake.set()
-        try:
-            if self._task is not None:
-                await self._task
-        finally:
-            if self._process is not None:
-                await self._process.close()
+        if self._task is not None:
+            await self._task
 
     @property
-    def in_process(self) -> bool:
-        """True once the batches are written in a process of their own."""
-        return self._process is not None
+    def lock(self) -> ProcessLock | None:
+        """The process lock this writer's batches are written under, if shared."""
+        return self._lock
 
-    def use_process(self, context: Context) -> None:
-        """Write the next batches in a process of its own, started from ``context``. Batches
-        are written one at a time either way, so switching between two batches is safe. An
-        in-memory SQLite store, which another process cannot open, stays in this one."""
-        if self._process is None and not in_memory_sqlite(self._target.store.engine.url):
-            self._process = ProcessPool(
-                context,
-                size=1,
-                initializer=_open_target,
-                initargs=(
-                    _url(self._target.store),
-                    self._target.dedup_settings,
-                    self._target.run_id,
-                ),
-            )
+    def share(self, lock: ProcessLock) -> None:
+        """Write the next batches while holding ``lock``, the lock of the run's other writers.
+        Batches are written one at a time either way, so switching between two is safe."""
+        self._lock = lock
 
     def fetched(self, page: FetchedPage, *, source: str) -> None:
         """Queue the fetch state of ``page`` (validators for the next conditional GET). It is
@@ -211,10 +211,12 @@ class BatchWriter:
     async def _write_batch(self, batch: list[_Pending], states: list[_State]) -> None:
         articles = [(a, f) for a, f, _ in batch]
         try:
-            if self._process is not None:
-                outcomes = await self._process.call(_write_in_process, articles, states)
+            if self._inline:
+                outcomes = await self._write_inline(articles, states)
             else:
-                outcomes = await asyncio.to_thread(_write, self._target, articles, states)
+                outcomes = await asyncio.to_thread(
+                    _write_locked, self._target, self._lock, articles, states
+                )
         except Exception as exc:  # handed to every waiter: none of them may hang
             for _, _, future in batch:
                 future.set_exception(exc)
@@ -224,6 +226,32 @@ class BatchWriter:
         self.batches += 1
         for (_, _, future), outcome in zip(batch, outcomes, strict=True):
             future.set_result(outcome)
+
+    async def _write_inline(
+        self, articles: _Articles, states: Sequence[_State]
+    ) -> list[StoreOutcome]:
+        """Write in this thread, once the shared lock is ours: tried without blocking, so the
+        loop fetches and extracts while another writer holds it."""
+        lock = self._lock
+        if lock is None:
+            return _write(self._target, articles, states)
+        pause = 0.001
+        while not lock.acquire(block=False):
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, LOCK_POLL_MAX)
+        try:
+            return _write(self._target, articles, states)
+        finally:
+            lock.release()
+
+
+def _write_locked(
+    target: _Target, lock: ProcessLock | None, articles: _Articles, states: Sequence[_State]
+) -> list[StoreOutcome]:
+    if lock is None:
+        return _write(target, articles, states)
+    with lock:
+        return _write(target, articles, states)
 
 
 def _write(target: _Target, articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
@@ -280,22 +308,3 @@ def _without_body(page: FetchedPage) -> FetchedPage:
     if page.content_sha1 is not None or page.not_modified:
         return page
     return replace(page, body=b"", content_sha1=hashlib.sha1(page.body).hexdigest())
-
-
-def _url(store: Store) -> str:
-    return store.engine.url.render_as_string(hide_password=False)
-
-
-# The writer process: its own connection to the store, opened once.
-_PROCESS_TARGET: _Target | None = None
-
-
-def _open_target(url: str, dedup_settings: DedupSettings, run_id: int | None) -> None:
-    global _PROCESS_TARGET
-    _PROCESS_TARGET = _Target(open_store(url, upgrade=False), dedup_settings, run_id)
-
-
-def _write_in_process(articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
-    if _PROCESS_TARGET is None:
-        raise RuntimeError("the writer process was not initialised")
-    return _write(_PROCESS_TARGET, articles, states)

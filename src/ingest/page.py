@@ -1,0 +1,158 @@
+"""One page of a source, start to end: fetch it (a conditional request when its validators are
+known), extract and clean its article, and store it with dedup::
+
+    steps = PageSteps(fetcher, writer, in_thread)
+    result = await process_page(PageJob(candidate=c, url=url, outlet="kukarkab.go.id",
+                                        source="kukarkab", settings=settings.extract), steps)
+    result.stored.created  # the StoreOutcome once its batch committed
+
+The same function runs in a small run's own process (extraction in threads, the run's writer)
+and in each page worker process of a large run (:mod:`ingest.page_workers`: extraction in the
+worker's loop, a writer of its own). It raises for nothing a single page does wrong: a fetch
+failure or a rejected page is a :class:`PageResult` the run counts; what it raises (the store
+is unreachable, say) fails the source.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from ingest.config import ExtractSettings
+from ingest.errors import FetchError, NotAnArticle
+from ingest.extract import clean_document, extract_article
+from ingest.fetch import Getter
+from ingest.records import Article, Candidate, FetchedPage
+from ingest.store.documents import StoreOutcome
+from ingest.store.writer import BatchWriter
+from ingest.urls import canonicalize, choose_canonical
+
+__all__ = ["PageJob", "PageResult", "PageSteps", "Runner", "in_thread", "inline", "process_page"]
+
+log = logging.getLogger(__name__)
+
+
+class Runner(Protocol):
+    """Runs an extraction function somewhere and awaits its article."""
+
+    def __call__(self, func: Callable[..., Article], /, *args: object) -> Awaitable[Article]: ...
+
+
+async def in_thread(func: Callable[..., Article], /, *args: object) -> Article:
+    """A :class:`Runner` for the run's own process: a thread of the event loop's executor."""
+    return await asyncio.to_thread(func, *args)
+
+
+async def inline(func: Callable[..., Article], /, *args: object) -> Article:
+    """A :class:`Runner` for a page worker process: in the loop's own thread (its loop has
+    nothing better to do meanwhile than wait for sockets)."""
+    return func(*args)
+
+
+@dataclass(frozen=True, slots=True)
+class PageSteps:
+    """Where a page's steps run: the fetcher, the writer and where extraction goes."""
+
+    fetcher: Getter
+    writer: BatchWriter
+    extract: Runner
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageJob:
+    """A page to process: its candidate, canonical URL, outlet and the validators stored for
+    it (sent as a conditional request)."""
+
+    candidate: Candidate
+    url: str
+    outlet: str
+    source: str
+    settings: ExtractSettings
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def local(self) -> bool:
+        """True for a candidate that carries its content (``html_dir``, ``jsonl``)."""
+        return self.candidate.text is not None or self.candidate.html is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageResult:
+    """What became of a page. ``error`` is the message of a failure or a rejection, for the
+    run's log (a worker process logs nothing of its own)."""
+
+    fetched: bool = False
+    not_modified: bool = False
+    rejected: str | None = None
+    failure: str | None = None
+    error: str | None = None
+    stored: StoreOutcome | None = None
+
+
+async def process_page(job: PageJob, steps: PageSteps) -> PageResult:
+    """Fetch, extract and store one page; see the module's docstring."""
+    if job.local:
+        return await _store(job, steps, steps.extract(_extract_local, job), fetched=False)
+    try:
+        page = await steps.fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified)
+    except FetchError as exc:
+        return PageResult(failure=exc.error_class, error=str(exc))
+    steps.writer.fetched(page, source=job.source)
+    if page.not_modified:
+        return PageResult(not_modified=True)
+    return await _store(job, steps, steps.extract(_extract_page, page, job), fetched=True)
+
+
+async def _store(
+    job: PageJob, steps: PageSteps, extraction: Awaitable[Article], *, fetched: bool
+) -> PageResult:
+    try:
+        article = await extraction
+    except NotAnArticle as exc:
+        return PageResult(fetched=fetched, rejected=exc.reason, error=str(exc))
+    await steps.writer.room()  # at the writer's pace: articles do not pile up before it
+    return PageResult(fetched=fetched, stored=await steps.writer.store(article))
+
+
+def _extract_local(job: PageJob) -> Article:
+    candidate = job.candidate
+    if candidate.html is not None:
+        article = _extract_html(candidate.html, candidate.url, job)
+        return _with_url(article, choose_canonical(candidate.url, article.page_url))
+    article = clean_document(
+        candidate.text or "",
+        url=candidate.url,
+        outlet=job.outlet,
+        settings=job.settings,
+        source=candidate.source,
+        title=candidate.title,
+        published_at=candidate.published_at,
+    )
+    return _with_url(article, canonicalize(candidate.url))
+
+
+def _extract_page(page: FetchedPage, job: PageJob) -> Article:
+    article = _extract_html(page.text, page.final_url, job)
+    return _with_url(article, choose_canonical(page.final_url, article.page_url))
+
+
+def _extract_html(html: str, url: str, job: PageJob) -> Article:
+    """A page's article, with what its source said of it as hints."""
+    candidate = job.candidate
+    return extract_article(
+        html,
+        url=url,
+        outlet=job.outlet,
+        settings=job.settings,
+        source=candidate.source,
+        published_hint=candidate.published_at,
+        title_hint=candidate.title,
+    )
+
+
+def _with_url(article: Article, url: str) -> Article:
+    return replace(article, url=url)

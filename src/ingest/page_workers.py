@@ -1,0 +1,134 @@
+"""A large run's page workers: one process per core, each fetching, extracting and storing
+the pages of its own hosts::
+
+    workers = PageWorkers(context, settings, store_url, run_id=7, lock=context.Lock())
+    result = await workers.page(job)                  # PageResult, from the host's process
+    feed = await workers.get("https://x.id/feed", kind="feed")  # discovery, same routing
+    await workers.close()                             # queued batches and states written
+
+Each process has its own event loop, :class:`~ingest.fetch.Fetcher` and
+:class:`~ingest.store.writer.BatchWriter`, and runs :func:`ingest.page.process_page` for each
+page it is sent, many at a time: it fetches while it extracts, and writes its batches in its
+own loop. The run's writers share one process lock, so batches are written one at a time and
+each batch's dedup sees all those before it. A page never crosses a process boundary but as
+its job and its result: no article goes from process to process, and both cores do the same
+kind of work with no hand-over between them.
+
+Every request to a host goes to the same process (by a hash of the host name), so that host's
+concurrency, delay, Retry-After and robots.txt are kept in one place. A redirect to another
+host is held to that host's limits only in the process that follows it. The run's total
+``max_concurrency`` is split between the processes. A worker logs nothing: what a page came to
+(a failure, a rejection and their messages) comes back in its result for the run to log.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from multiprocessing.synchronize import Lock as ProcessLock
+
+from ingest.config import DedupSettings, FetchSettings, Settings
+from ingest.fetch import Fetcher, Kind
+from ingest.fetch.hosts import HostTimes
+from ingest.page import PageJob, PageResult, PageSteps, inline, process_page
+from ingest.records import FetchedPage
+from ingest.store import open_store
+from ingest.store.writer import BatchWriter
+from ingest.urls import split
+from ingest.workers import Context, ProcessPool
+
+__all__ = ["PageWorkers"]
+
+
+class PageWorkers:
+    """``size`` page worker processes for the run ``run_id``, started on first use. ``hosts``
+    are the per-host times of the Fetcher that fetched until now (discovery), taken over."""
+
+    def __init__(
+        self,
+        context: Context,
+        settings: Settings,
+        store_url: str,
+        *,
+        run_id: int | None,
+        lock: ProcessLock,
+        size: int,
+        hosts: HostTimes | None = None,
+    ) -> None:
+        fetch = settings.fetch.model_copy(
+            update={"max_concurrency": max(1, settings.fetch.max_concurrency // size)}
+        )
+        self.settings = settings.fetch
+        self._pool = ProcessPool(
+            context,
+            size=size,
+            initializer=_worker,
+            initargs=(fetch, store_url, settings.dedup, run_id, lock, hosts or {}),
+        )
+
+    async def page(self, job: PageJob) -> PageResult:
+        """Process ``job`` in its host's process (a local document: in the least busy one)."""
+        if job.local:
+            return await self._pool.call(_page, job)
+        return await self._pool.call_on(self.number(job.url), _page, job)
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        kind: Kind = "page",
+    ) -> FetchedPage:
+        """:meth:`Fetcher.get` in the host's process (a :class:`~ingest.fetch.Getter`)."""
+        return await self._pool.call_on(self.number(url), _get, url, etag, last_modified, kind)
+
+    def number(self, url: str) -> int:
+        """The process that fetches the host of ``url``."""
+        host = (split(url).hostname or "").lower()
+        return zlib.crc32(host.encode()) % self._pool.size
+
+    async def close(self) -> None:
+        """Let every process finish, write what it has queued and stop."""
+        await self._pool.close()
+
+
+# A worker process's fetcher, writer and extraction: opened once by _worker, used by its jobs.
+_STEPS: PageSteps | None = None
+
+
+@asynccontextmanager
+async def _worker(
+    fetch: FetchSettings,
+    store_url: str,
+    dedup: DedupSettings,
+    run_id: int | None,
+    lock: ProcessLock,
+    hosts: HostTimes,
+) -> AsyncIterator[None]:
+    global _STEPS
+    store = open_store(store_url, upgrade=False)
+    try:
+        writer = BatchWriter(store, dedup_settings=dedup, run_id=run_id, lock=lock, inline=True)
+        async with Fetcher(fetch) as fetcher, writer:
+            fetcher.take_over_hosts(hosts)
+            _STEPS = PageSteps(fetcher, writer, inline)
+            yield
+    finally:
+        _STEPS = None
+        store.close()
+
+
+def _steps() -> PageSteps:
+    if _STEPS is None:
+        raise RuntimeError("the page worker was not initialised")
+    return _STEPS
+
+
+async def _page(job: PageJob) -> PageResult:
+    return await process_page(job, _steps())
+
+
+async def _get(url: str, etag: str | None, last_modified: str | None, kind: Kind) -> FetchedPage:
+    return await _steps().fetcher.get(url, etag=etag, last_modified=last_modified, kind=kind)
