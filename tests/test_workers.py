@@ -140,7 +140,7 @@ def test_coroutine_jobs_run_at_once_and_come_back_as_they_finish() -> None:
     async def scenario() -> tuple[list[str], float]:
         pool = ProcessPool(CONTEXT, size=1)
         try:
-            await pool.start()
+            await pool.call(abs, -1)  # the process is up and serving
             started = time.perf_counter()
             jobs = [pool.call(asyncio.sleep, delay, f"{delay}") for delay in (0.6, 0.3, 0.0)]
             order = [await job for job in asyncio.as_completed(jobs)]
@@ -180,3 +180,21 @@ def test_an_initializers_context_is_entered_before_jobs_and_left_after_them(
     entered = sorted(p.name.split("-")[1] for p in tmp_path.glob("entered-*"))
     left = sorted(p.name.split("-")[1] for p in tmp_path.glob("left-*"))
     assert len(entered) == 2 and left == entered
+
+
+def test_least_busy_is_the_process_with_the_fewest_jobs_waiting() -> None:
+    async def scenario() -> tuple[int, int, int]:
+        pool = ProcessPool(CONTEXT, size=2)
+        try:
+            await pool.start()
+            idle = pool.least_busy()
+            slow = [asyncio.ensure_future(pool.call_on(0, asyncio.sleep, 0.3)) for _ in range(3)]
+            await asyncio.sleep(0)
+            busy_first = pool.least_busy()
+            await asyncio.gather(*slow)
+            return idle, busy_first, pool.least_busy()
+        finally:
+            await pool.close()
+
+    idle, while_busy, after = asyncio.run(scenario())
+    assert (idle, while_busy, after) == (0, 1, 0)

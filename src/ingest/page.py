@@ -1,7 +1,7 @@
 """One page of a source, start to end: fetch it (a conditional request when its validators are
 known), extract and clean its article, and store it with dedup::
 
-    steps = PageSteps(fetcher, writer, in_thread)
+    steps = PageSteps(fetcher, writer, in_thread, asyncio.Semaphore(256))
     result = await process_page(PageJob(candidate=c, url=url, outlet="kukarkab.go.id",
                                         source="kukarkab", settings=settings.extract), steps)
     result.stored.created  # the StoreOutcome once its batch committed
@@ -54,11 +54,15 @@ async def inline(func: Callable[..., Article], /, *args: object) -> Article:
 
 @dataclass(frozen=True, slots=True)
 class PageSteps:
-    """Where a page's steps run: the fetcher, the writer and where extraction goes."""
+    """Where a page's steps run: the fetcher, the writer and where extraction goes.
+    ``backlog`` bounds the pages of this process being fetched or extracted, or waiting for
+    room in the writer: when extraction or the store is the slower stage, fetching waits for
+    it instead of holding every page of the run in memory."""
 
     fetcher: Getter
     writer: BatchWriter
     extract: Runner
+    backlog: asyncio.Semaphore
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,27 +99,29 @@ class PageResult:
 
 async def process_page(job: PageJob, steps: PageSteps) -> PageResult:
     """Fetch, extract and store one page; see the module's docstring."""
-    if job.local:
-        return await _store(job, steps, steps.extract(_extract_local, job), fetched=False)
-    try:
-        page = await steps.fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified)
-    except FetchError as exc:
-        return PageResult(failure=exc.error_class, error=str(exc))
-    steps.writer.fetched(page, source=job.source)
-    if page.not_modified:
-        return PageResult(not_modified=True)
-    return await _store(job, steps, steps.extract(_extract_page, page, job), fetched=True)
+    async with steps.backlog:  # the slot is kept until the writer has room for the article
+        result = await _article(job, steps)
+        if isinstance(result, PageResult):
+            return result
+        await steps.writer.room()
+    return PageResult(fetched=not job.local, stored=await steps.writer.store(result))
 
 
-async def _store(
-    job: PageJob, steps: PageSteps, extraction: Awaitable[Article], *, fetched: bool
-) -> PageResult:
+async def _article(job: PageJob, steps: PageSteps) -> Article | PageResult:
+    """The page's article, or the result of a page that has none."""
     try:
-        article = await extraction
+        if job.local:
+            return await steps.extract(_extract_local, job)
+        try:
+            page = await steps.fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified)
+        except FetchError as exc:
+            return PageResult(failure=exc.error_class, error=str(exc))
+        steps.writer.fetched(page, source=job.source)
+        if page.not_modified:
+            return PageResult(not_modified=True)
+        return await steps.extract(_extract_page, page, job)
     except NotAnArticle as exc:
-        return PageResult(fetched=fetched, rejected=exc.reason, error=str(exc))
-    await steps.writer.room()  # at the writer's pace: articles do not pile up before it
-    return PageResult(fetched=fetched, stored=await steps.writer.store(article))
+        return PageResult(fetched=not job.local, rejected=exc.reason, error=str(exc))
 
 
 def _extract_local(job: PageJob) -> Article:

@@ -1,7 +1,8 @@
 """A large run's page workers: one process per core, each fetching, extracting and storing
 the pages of its own hosts::
 
-    workers = PageWorkers(context, settings, store_url, run_id=7, lock=context.Lock())
+    workers = PageWorkers(context, settings, store_url, run_id=7, lock=context.Lock(),
+                          size=2, backlog=256)
     result = await workers.page(job)                  # PageResult, from the host's process
     feed = await workers.get("https://x.id/feed", kind="feed")  # discovery, same routing
     await workers.close()                             # queued batches and states written
@@ -14,16 +15,18 @@ each batch's dedup sees all those before it. A page never crosses a process boun
 its job and its result: no article goes from process to process, and both cores do the same
 kind of work with no hand-over between them.
 
-Every request to a host goes to the same process (by a hash of the host name), so that host's
-concurrency, delay, Retry-After and robots.txt are kept in one place. A redirect to another
-host is held to that host's limits only in the process that follows it. The run's total
-``max_concurrency`` is split between the processes. A worker logs nothing: what a page came to
-(a failure, a rejection and their messages) comes back in its result for the run to log.
+Every request to a host goes to the same process, so that host's concurrency, delay,
+Retry-After and robots.txt are kept in one place: a host goes to the process with the fewest
+pages waiting when its first request comes (the hosts of a run are shared out by their
+pages). A redirect to another host is held to that host's limits only in the process that
+follows it. The run's total ``max_concurrency`` is split between the processes. A worker logs
+nothing: what a page came to (a failure, a rejection and their messages) comes back in its
+result for the run to log.
 """
 
 from __future__ import annotations
 
-import zlib
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from multiprocessing.synchronize import Lock as ProcessLock
@@ -54,24 +57,26 @@ class PageWorkers:
         run_id: int | None,
         lock: ProcessLock,
         size: int,
+        backlog: int,
         hosts: HostTimes | None = None,
     ) -> None:
         fetch = settings.fetch.model_copy(
             update={"max_concurrency": max(1, settings.fetch.max_concurrency // size)}
         )
         self.settings = settings.fetch
+        self._hosts: dict[str, int] = {}
         self._pool = ProcessPool(
             context,
             size=size,
             initializer=_worker,
-            initargs=(fetch, store_url, settings.dedup, run_id, lock, hosts or {}),
+            initargs=(fetch, store_url, settings.dedup, run_id, lock, backlog, hosts or {}),
         )
 
     async def page(self, job: PageJob) -> PageResult:
         """Process ``job`` in its host's process (a local document: in the least busy one)."""
         if job.local:
             return await self._pool.call(_page, job)
-        return await self._pool.call_on(self.number(job.url), _page, job)
+        return await self._pool.call_on(await self.number(job.url), _page, job)
 
     async def get(
         self,
@@ -82,12 +87,18 @@ class PageWorkers:
         kind: Kind = "page",
     ) -> FetchedPage:
         """:meth:`Fetcher.get` in the host's process (a :class:`~ingest.fetch.Getter`)."""
-        return await self._pool.call_on(self.number(url), _get, url, etag, last_modified, kind)
+        number = await self.number(url)
+        return await self._pool.call_on(number, _get, url, etag, last_modified, kind)
 
-    def number(self, url: str) -> int:
-        """The process that fetches the host of ``url``."""
+    async def number(self, url: str) -> int:
+        """The process that fetches the host of ``url``: the one with the fewest pages
+        waiting when the host first comes, then always that one."""
         host = (split(url).hostname or "").lower()
-        return zlib.crc32(host.encode()) % self._pool.size
+        await self._pool.start()
+        number = self._hosts.get(host)  # read after the last await: no other page in between
+        if number is None:
+            number = self._hosts[host] = self._pool.least_busy()
+        return number
 
     async def close(self) -> None:
         """Let every process finish, write what it has queued and stop."""
@@ -105,6 +116,7 @@ async def _worker(
     dedup: DedupSettings,
     run_id: int | None,
     lock: ProcessLock,
+    backlog: int,
     hosts: HostTimes,
 ) -> AsyncIterator[None]:
     global _STEPS
@@ -113,7 +125,7 @@ async def _worker(
         writer = BatchWriter(store, dedup_settings=dedup, run_id=run_id, lock=lock, inline=True)
         async with Fetcher(fetch) as fetcher, writer:
             fetcher.take_over_hosts(hosts)
-            _STEPS = PageSteps(fetcher, writer, inline)
+            _STEPS = PageSteps(fetcher, writer, inline, asyncio.Semaphore(backlog))
             yield
     finally:
         _STEPS = None

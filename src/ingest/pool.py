@@ -46,17 +46,20 @@ __all__ = [
 #: worker processes, one per core.
 PROCESS_POOL_MIN_PAGES = 40
 
-#: Pages being fetched, extracted or stored at once, at most: when extraction or the store is
-#: the slower stage, fetching waits for it instead of holding every page of the run in memory.
+#: Pages being fetched or extracted, or waiting for room in the writer, at most, in each
+#: process that fetches (the run's, or each page worker): when extraction or the store is the
+#: slower stage, fetching waits for it instead of holding every page of the run in memory.
 BACKLOG = 256
 
 #: Imported once by the fork server, so that each worker process starts with them: what the
-#: workers run, the dedup kernels loaded (0.5 s of CPU in each process otherwise), and the
-#: modules a main program of ingest imports (a worker imports the parent's main module again,
-#: as multiprocessing does for objects defined there: 0.2-0.25 s each without these).
+#: workers run, the dedup kernels and the language model loaded (0.5 and 0.7 s of CPU in each
+#: process otherwise), and the modules a main program of ingest imports (a worker imports the
+#: parent's main module again, as multiprocessing does for objects defined there: 0.2-0.25 s
+#: each without these).
 FORKSERVER_PRELOAD = (
     "ingest.page_workers",
     "ingest.dedup.preload",
+    "ingest.clean.preload",
     "ingest.pipeline",
     "ingest.cli",
 )
@@ -77,9 +80,7 @@ class PagePool:
         writer: BatchWriter,
         *,
         run_id: int | None,
-        backlog: int | None = None,
     ) -> None:
-        self.backlog = asyncio.Semaphore(BACKLOG if backlog is None else backlog)
         self._settings = settings
         self._store = store
         self._fetcher = fetcher
@@ -87,7 +88,7 @@ class PagePool:
         self._run_id = run_id
         # Through self.get: a page of a small source still under way when the run turns large
         # is fetched by its host's worker too.
-        self._local = PageSteps(self, writer, in_thread)
+        self._local = PageSteps(self, writer, in_thread, asyncio.Semaphore(BACKLOG))
         self._pages = 0
         self._workers: PageWorkers | None = None
 
@@ -145,6 +146,7 @@ class PagePool:
                 run_id=self._run_id,
                 lock=lock,
                 size=os.cpu_count() or 1,
+                backlog=BACKLOG,
                 hosts=self._fetcher.host_times(),
             )
         return self._workers

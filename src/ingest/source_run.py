@@ -100,7 +100,7 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
     unique = _unique(candidates)
     run.progress.discovered(source.name, len(unique))
     known = await asyncio.to_thread(_known, run.store, [canonicalize(c.url) for c in unique])
-    job = _SourceJob(run.settings, source, summary, known, run.pool.backlog)
+    job = _SourceJob(run.settings, source, summary, known)
     place = run.pool.place(len(unique))
 
     async def one(candidate: Candidate) -> None:
@@ -183,17 +183,13 @@ class _SourceJob:
     source: SourceConfig
     summary: SourceSummary
     known: KnownUrls
-    backlog: asyncio.Semaphore
-    """Shared by the run: bounds the pages being fetched, extracted or stored (memory)."""
 
     async def process(self, candidate: Candidate, place: Place) -> None:
         job = self._job(candidate)
         if job is None:
             self.summary.unchanged += 1
             return
-        async with self.backlog:
-            result = await place(job)
-        self._count(result)
+        self._count(await place(job))
 
     def _job(self, candidate: Candidate) -> PageJob | None:
         """The page's job; None for a page stored already that no request can tell changed

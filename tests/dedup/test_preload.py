@@ -25,3 +25,12 @@ def test_preload_loads_every_public_kernel() -> None:
         [sys.executable, "-c", _CHECK], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "", f"kernels not loaded by the preload: {done.stdout}"
+
+
+def test_preload_loads_the_language_model() -> None:
+    """py3langid reads its model on the first classification: the preload makes it."""
+    check = "import ingest.clean.preload, py3langid.langid as l; print(l.IDENTIFIER is not None)"
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "True"

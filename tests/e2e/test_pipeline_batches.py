@@ -103,6 +103,36 @@ def test_large_run_stores_each_page_once_and_second_run_is_conditional(
     assert states == len(site)
 
 
+def test_each_host_is_fetched_by_one_process_of_the_large_run(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """Two hosts (one server, reached as 127.0.0.1 and as localhost), two page worker
+    processes: each host's robots.txt is asked for once, so each host's requests (and its
+    limits) stayed in one process, and every page of both is stored."""
+    robots: dict[str, int] = {}
+
+    def robots_txt(request: Request) -> Response:
+        host = request.host.split(":")[0]
+        robots[host] = robots.get(host, 0) + 1
+        return Response("", status=404)
+
+    httpserver.expect_request("/robots.txt").respond_with_handler(robots_txt)
+    sentences = _sentences()
+    paths = [f"/berita/{n:03d}.html" for n in range(ARTICLES)]
+    for number, path in enumerate(paths):
+        _serve(httpserver, path, _page(number, sentences))
+    urls = [
+        f"http://{host}:{httpserver.port}{path}"
+        for number, path in enumerate(paths)
+        for host in (("127.0.0.1", "localhost")[number % 2],)
+    ]
+    settings = _settings(f"sqlite:///{tmp_path / 'hosts.db'}", urls, tmp_path)
+    fetch = settings.fetch.model_copy(update={"allow_private": ("127.0.0.0/8", "localhost")})
+    summary = pipeline.run(settings.model_copy(update={"fetch": fetch})).sources[0]
+    assert summary.new_documents == ARTICLES
+    assert robots == {"127.0.0.1": 1, "localhost": 1}
+
+
 def test_sources_small_alone_but_large_together_go_to_page_workers(
     site: list[str], tmp_path: Path
 ) -> None:
