@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ingest.config import DedupSettings, ExtractSettings
+from ingest.errors import StoreError
 from ingest.extract import clean_document
 from ingest.records import Article
 from ingest.store import Store, open_store
@@ -199,3 +201,63 @@ def test_a_batch_is_written_once_no_document_comes_for_a_while(tmp_path: Path) -
     with open_store(f"sqlite:///{tmp_path / 'quiet.db'}") as store:
         seconds = asyncio.run(run(store))
     assert seconds < 30  # QUIET (0.05 s) and the write, not the 60 s linger
+
+
+def test_writers_sharing_a_lock_give_the_same_stories_as_one_writer(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A large run's writers, one per process, each write their own batches; with the lock
+    shared, each batch's dedup sees the other writer's: seed 003 written by one joins seed
+    004 written by the other, and 002 stays alone."""
+    articles = _seed_articles()
+    lock = multiprocessing.get_context("forkserver").Lock()
+
+    async def scenario(store: Store) -> None:
+        inline = BatchWriter(store, dedup_settings=DedupSettings(), run_id=None, inline=True)
+        threaded = BatchWriter(store, dedup_settings=DedupSettings(), run_id=None)
+        inline.share(lock)
+        threaded.share(lock)
+        async with inline, threaded:
+            await asyncio.gather(
+                *(
+                    (inline if number % 2 else threaded).store(article)
+                    for number, article in enumerate(articles)
+                )
+            )
+
+    with open_store(f"sqlite:///{tmp_path / 'one.db'}") as one:
+        asyncio.run(_write(one, articles))
+        expected = _stories(one)
+    with open_store(db_url) as two:
+        asyncio.run(scenario(two))
+        assert _stories(two) == expected
+    assert len(expected) == 4
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_a_lock_held_too_long_fails_the_batch_instead_of_hanging(
+    tmp_path: Path, inline: bool
+) -> None:
+    """A writer that died holding the shared lock never lets it go: the batch fails with a
+    StoreError after the lock timeout, and nothing of it is stored."""
+    lock = multiprocessing.get_context("forkserver").Lock()
+    article = _seed_articles()[0]
+
+    async def scenario(store: Store) -> None:
+        writer = BatchWriter(
+            store,
+            dedup_settings=DedupSettings(),
+            run_id=None,
+            lock=lock,
+            inline=inline,
+            lock_timeout=0.3,
+        )
+        async with writer:
+            await writer.store(article)
+
+    assert lock.acquire(block=False)  # the dead writer's
+    with open_store(f"sqlite:///{tmp_path / 'held.db'}") as store:
+        with pytest.raises(StoreError, match=r"held the store for over 0\.3 s"):
+            asyncio.run(scenario(store))
+        with store.session() as session:
+            assert session.scalar(select(func.count()).select_from(Document)) == 0

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
 from ingest.dedup.features import Features
+from ingest.errors import StoreError
 from ingest.records import Article, FetchedPage
 from ingest.store import health
 from ingest.store.documents import StoreOutcome, add_articles, store_article
@@ -47,6 +48,7 @@ from ingest.store.models import FetchState
 
 __all__ = [
     "DEFAULT_LINGER",
+    "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_MAX_BATCH",
     "LOCK_POLL_MAX",
     "QUEUED_BATCHES",
@@ -72,6 +74,11 @@ QUEUED_BATCHES = 2
 
 #: Seconds between two tries of a shared lock held by another writer, at most (inline writers).
 LOCK_POLL_MAX = 0.02
+
+#: Seconds a batch waits for the shared lock before it fails with a StoreError. A batch takes
+#: well under a second; a lock held this long belongs to a writer that died holding it (a
+#: worker process killed mid-batch), and the run must fail, not hang.
+DEFAULT_LOCK_TIMEOUT = 120.0
 
 _Pending = tuple[Article, Features | None, "asyncio.Future[StoreOutcome]"]
 _State = tuple[FetchedPage, str]
@@ -102,6 +109,7 @@ class BatchWriter:
         linger: float = DEFAULT_LINGER,
         lock: ProcessLock | None = None,
         inline: bool = False,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, not {max_batch}")
@@ -119,6 +127,7 @@ class BatchWriter:
         self._task: asyncio.Task[None] | None = None
         self._lock = lock
         self._inline = inline
+        self._lock_timeout = lock_timeout
 
     async def __aenter__(self) -> BatchWriter:
         self._task = asyncio.create_task(self._loop())
@@ -214,9 +223,7 @@ class BatchWriter:
             if self._inline:
                 outcomes = await self._write_inline(articles, states)
             else:
-                outcomes = await asyncio.to_thread(
-                    _write_locked, self._target, self._lock, articles, states
-                )
+                outcomes = await asyncio.to_thread(self._write_locked, articles, states)
         except Exception as exc:  # handed to every waiter: none of them may hang
             for _, _, future in batch:
                 future.set_exception(exc)
@@ -235,8 +242,11 @@ class BatchWriter:
         lock = self._lock
         if lock is None:
             return _write(self._target, articles, states)
-        pause = 0.001
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + self._lock_timeout, 0.001
         while not lock.acquire(block=False):
+            if loop.time() > deadline:
+                raise self._lock_timed_out()
             await asyncio.sleep(pause)
             pause = min(pause * 2, LOCK_POLL_MAX)
         try:
@@ -244,14 +254,23 @@ class BatchWriter:
         finally:
             lock.release()
 
+    def _write_locked(self, articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
+        """Write in a thread, once the shared lock (if any) is ours."""
+        lock = self._lock
+        if lock is None:
+            return _write(self._target, articles, states)
+        if not lock.acquire(timeout=self._lock_timeout):
+            raise self._lock_timed_out()
+        try:
+            return _write(self._target, articles, states)
+        finally:
+            lock.release()
 
-def _write_locked(
-    target: _Target, lock: ProcessLock | None, articles: _Articles, states: Sequence[_State]
-) -> list[StoreOutcome]:
-    if lock is None:
-        return _write(target, articles, states)
-    with lock:
-        return _write(target, articles, states)
+    def _lock_timed_out(self) -> StoreError:
+        return StoreError(
+            f"another writer of this run held the store for over {self._lock_timeout:g} s"
+            " (a worker process died while writing?)"
+        )
 
 
 def _write(target: _Target, articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
