@@ -31,7 +31,7 @@ from ingest.errors import ConfigError, IngestError
 from ingest.fetch import Fetcher
 from ingest.pool import PROCESS_POOL_MIN_PAGES, PagePool
 from ingest.progress import NullProgress, ProgressHook
-from ingest.source_run import RunContext, ingest_one
+from ingest.source_run import RunContext, ingest_all
 from ingest.store import Store, open_store
 from ingest.store.runs import create_run, run_trigger, save_run
 from ingest.store.writer import BatchWriter
@@ -188,7 +188,7 @@ async def _sources(
             run = RunContext(
                 settings, store, pool, since, raise_errors, progress, run_id, scheduled
             )
-            return list(await asyncio.gather(*(ingest_one(run, s) for s in sources)))
+            return await ingest_all(run, sources)
         finally:
             await pool.close()
 

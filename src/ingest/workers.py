@@ -82,7 +82,8 @@ class ProcessPool:
             return
         async with self._starting:
             if not self._lanes:
-                self._lanes = [await self._start_lane(i) for i in range(self._size)]
+                starting = (self._start_lane(i) for i in range(self._size))
+                self._lanes = list(await asyncio.gather(*starting))
 
     @property
     def size(self) -> int:
