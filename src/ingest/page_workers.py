@@ -72,6 +72,10 @@ class PageWorkers:
             initargs=(fetch, store_url, settings.dedup, run_id, lock, backlog, hosts or {}),
         )
 
+    async def start(self) -> None:
+        """Start the processes now (else on first use)."""
+        await self._pool.start()
+
     async def page(self, job: PageJob) -> PageResult:
         """Process ``job`` in its host's process (a local document: in the least busy one)."""
         if job.local:

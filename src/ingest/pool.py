@@ -91,6 +91,7 @@ class PagePool:
         self._local = PageSteps(self, writer, in_thread, asyncio.Semaphore(BACKLOG))
         self._pages = 0
         self._workers: PageWorkers | None = None
+        self._starting: asyncio.Task[None] | None = None
 
     @property
     def settings(self) -> FetchSettings:
@@ -126,7 +127,11 @@ class PagePool:
     async def close(self) -> None:
         """Stop the worker processes, if the run started them, once they have written all."""
         if self._workers is not None:
-            await self._workers.close()
+            try:
+                if self._starting is not None:
+                    await self._starting
+            finally:
+                await self._workers.close()
 
     async def _in_this_process(self, job: PageJob) -> PageResult:
         return await process_page(job, self._local)
@@ -149,4 +154,7 @@ class PagePool:
                 backlog=BACKLOG,
                 hosts=self._fetcher.host_times(),
             )
+            # Started now, while the source that made the run large reads what the store
+            # knows of its URLs: the first pages need not wait for the processes.
+            self._starting = asyncio.ensure_future(self._workers.start())
         return self._workers

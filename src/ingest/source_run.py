@@ -117,9 +117,9 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
     summary.discovered = len(candidates)
     unique = _unique(candidates)
     run.progress.discovered(source.name, len(unique))
+    place = run.pool.place(len(unique))  # may start the page workers: first
     known = await asyncio.to_thread(_known, run.store, [canonicalize(c.url) for c in unique])
     job = _SourceJob(run.settings, source, summary, known)
-    place = run.pool.place(len(unique))
 
     async def one(candidate: Candidate) -> None:
         await job.process(candidate, place)
