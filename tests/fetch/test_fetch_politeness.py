@@ -99,3 +99,28 @@ async def test_feed_refuses_images(site: HTTPServer, settings: FetchSettings) ->
     with pytest.raises(UnsupportedContent):
         async with Fetcher(settings) as fetcher:
             await fetcher.get(site.url_for("/feed"), kind="feed")
+
+
+async def test_a_fetcher_taking_over_hosts_keeps_their_delay(
+    site: HTTPServer, settings: FetchSettings
+) -> None:
+    """A large run's page worker takes over the hosts its run fetched from until then
+    (discovery): its first request to such a host waits out that host's delay, raised by a
+    Crawl-delay, though the worker itself never asked that host anything."""
+    site.clear()
+    site.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nCrawl-delay: 1\nDisallow:\n", content_type="text/plain"
+    )
+    site.expect_request("/p").respond_with_data(HTML, content_type="text/html")
+    async with Fetcher(settings) as discovery:
+        await discovery.get(site.url_for("/p"))
+        handed = discovery.host_times()
+    asked = time.monotonic()
+    async with Fetcher(settings) as worker:
+        worker.take_over_hosts(handed)
+        await worker.get(site.url_for("/p"))
+        first = time.monotonic()
+        await worker.get(site.url_for("/p"))
+        second = time.monotonic()
+    assert first - asked >= 0.9  # the discovery request's delay, kept
+    assert second - first >= 0.95  # and the Crawl-delay with it
