@@ -1,4 +1,8 @@
-"""What the run's process layout costs: the real pipeline against a two-process shape.
+"""What the run's process layout costs: the real pipeline against a two-process sketch.
+
+Session 4 built this layout into the pipeline (page worker processes, ``ingest.page_workers``):
+the sketch now measures what the pipeline's own costs add to the bare layout (sources, leases,
+fetch states, summaries, the run's process).
 
 The same 2,000 pages as ``bench_fetch.py`` (20 loopback hosts, per-host delay 0), three lines
 per round, interleaved:
@@ -9,8 +13,8 @@ per round, interleaved:
   storing its documents with dedup (``add_articles``) 100 at a time, the batches of both
   processes one at a time under a lock. Nothing else: no sources, leases, fetch states,
   summaries or progress. A sketch of a layout, not a pipeline;
-- ``ingest.pipeline.run``: the real first run (its own process fetches, two processes
-  extract, one more writes).
+- ``ingest.pipeline.run``: the real first run (its own process discovers and counts, one page
+  worker process per core fetches, extracts and stores the pages of its hosts).
 
     .venv/bin/python bench/fetch/bench_shape.py PATH/articles_flat.jsonl.gz [--rounds 3]
 

@@ -82,7 +82,7 @@ def assign_batch(
     story, in order: the same stories, relations and scores as :func:`assign` on each.
 
     ``precomputed``, one per document, are their texts' features computed beforehand with the
-    same settings (the pipeline computes them in its extraction processes); those missing
+    same settings (a caller may compute them ahead); those missing
     (``None``, or no list at all) are computed here.
     """
     if not documents:

@@ -1,7 +1,7 @@
 """Loads the compiled dedup kernels into this process: what the fork server of a run's worker
-processes imports (see :data:`ingest.pool.FORKSERVER_PRELOAD`), so that the writer process it
+processes imports (see :data:`ingest.pool.FORKSERVER_PRELOAD`), so that every page worker it
 forks starts with them. Loading them from numba's cache costs about 0.5 s of CPU a process,
-and a writer process is started for every large run.
+and page workers are started for every large run.
 
 Importing this module runs each kernel once on a short text; :func:`load` does it again.
 """

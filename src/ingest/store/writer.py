@@ -87,7 +87,7 @@ _Articles = Sequence[tuple[Article, Features | None]]
 
 @dataclass(frozen=True, slots=True)
 class _Target:
-    """Where and how batches are written: everything a writer process needs to open."""
+    """Where and how batches are written."""
 
     store: Store
     dedup_settings: DedupSettings
@@ -173,7 +173,7 @@ class BatchWriter:
 
     async def store(self, article: Article, features: Features | None = None) -> StoreOutcome:
         """Queue ``article``; returns its outcome once its batch is committed. ``features``
-        are its text's dedup features when computed already (in an extraction process, say),
+        are its text's dedup features when computed already (by the caller, say),
         so that the writer does not compute them."""
         future: asyncio.Future[StoreOutcome] = asyncio.get_running_loop().create_future()
         self._pending.append((article, features, future))
