@@ -42,6 +42,9 @@ app.add_typer(dedup_app, name="dedup")
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
+#: The exit status after Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
 
 @dataclass
 class State:
@@ -396,7 +399,8 @@ def main() -> None:
         err.print(f"ingest: error: {exc}", markup=False, highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:
+        status = INTERRUPTED
+    if status == INTERRUPTED:  # Typer turns Ctrl-C into this status
         err.print("ingest: interrupted")
-        sys.exit(130)
     if isinstance(status, int) and status:
         sys.exit(status)

@@ -104,9 +104,10 @@ class PageWorkers:
             number = self._hosts[host] = self._pool.least_busy()
         return number
 
-    async def close(self) -> None:
-        """Let every process finish, write what it has queued and stop."""
-        await self._pool.close()
+    async def close(self, *, abort: bool = False) -> None:
+        """Let every process finish, write what it has queued and stop; with ``abort``, drop
+        the pages not done yet (a failed or interrupted run)."""
+        await self._pool.close(abort=abort)
 
 
 # A worker process's fetcher, writer and extraction: opened once by _worker, used by its jobs.

@@ -183,14 +183,17 @@ async def _sources(
     writer = BatchWriter(store, dedup_settings=settings.dedup, run_id=run_id)
     async with Fetcher(settings.fetch) as fetcher, writer:
         pool = PagePool(settings, store, fetcher, writer, run_id=run_id)
+        done = False
         try:
             scheduled = await asyncio.to_thread(_is_scheduled, store, run_id)
             run = RunContext(
                 settings, store, pool, since, raise_errors, progress, run_id, scheduled
             )
-            return await ingest_all(run, sources)
+            summaries = await ingest_all(run, sources)
+            done = True
+            return summaries
         finally:
-            await pool.close()
+            await pool.close(abort=not done)
 
 
 def _is_scheduled(store: Store, run_id: int) -> bool:

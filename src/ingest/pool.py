@@ -124,14 +124,17 @@ class PagePool:
         getter = self._workers or self._fetcher
         return await getter.get(url, etag=etag, last_modified=last_modified, kind=kind)
 
-    async def close(self) -> None:
-        """Stop the worker processes, if the run started them, once they have written all."""
+    async def close(self, *, abort: bool = False) -> None:
+        """Stop the worker processes, if the run started them, once they have written all;
+        with ``abort`` (the run failed or was interrupted), once they have dropped the pages
+        not done yet: the pages of a run are sent to its workers at once, and an interrupted
+        run must not go on fetching them."""
         if self._workers is not None:
             try:
                 if self._starting is not None:
                     await self._starting
             finally:
-                await self._workers.close()
+                await self._workers.close(abort=abort)
 
     async def _in_this_process(self, job: PageJob) -> PageResult:
         return await process_page(job, self._local)

@@ -54,6 +54,7 @@ Context = ForkServerContext | SpawnContext | ForkContext
 _HEADER = struct.Struct("!i")  # the framing of multiprocessing.Connection.send_bytes
 _LONG = struct.Struct("!Q")
 _STOP = b""
+_ABORT = b"abort"
 
 
 class ProcessPool:
@@ -120,11 +121,13 @@ class ProcessPool:
         await self.start()
         return await self._lanes[number].call(func, args)
 
-    async def close(self) -> None:
-        """Let every process finish its jobs and stop; wait for them."""
+    async def close(self, *, abort: bool = False) -> None:
+        """Let every process finish its jobs and stop; wait for them. With ``abort``, the
+        coroutine jobs still running are cancelled instead (the caller has given up on them:
+        a failed or interrupted run); each process still leaves its context as usual."""
         lanes, self._lanes = self._lanes, []
         for lane in lanes:
-            lane.stop()
+            lane.stop(abort=abort)
         for lane in lanes:
             await asyncio.to_thread(lane.join)
 
@@ -190,9 +193,9 @@ class _Lane:
             if not future.done():
                 future.set_exception(WorkerError(f"{self.process.name} died: {reason}"))
 
-    def stop(self) -> None:
+    def stop(self, *, abort: bool = False) -> None:
         if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(_frame(_STOP))
+            self.transport.write(_frame(_ABORT if abort else _STOP))
             self.transport.close()
 
     def join(self) -> None:
@@ -303,10 +306,13 @@ class _Worker:
         await self.stopped.wait()
         reader.close()
         while self.running:
-            await asyncio.gather(*self.running)
+            await asyncio.gather(*self.running, return_exceptions=True)
 
     def job(self, data: bytes) -> None:
-        if data == _STOP:
+        if data in (_STOP, _ABORT):
+            if data == _ABORT:
+                for task in self.running:
+                    task.cancel()
             self.stopped.set()
             return
         number, func, args = pickle.loads(data)

@@ -226,13 +226,15 @@ class BatchWriter:
                 outcomes = await asyncio.to_thread(self._write_locked, articles, states)
         except Exception as exc:  # handed to every waiter: none of them may hang
             for _, _, future in batch:
-                future.set_exception(exc)
+                if not future.done():
+                    future.set_exception(exc)
             if not batch:
                 log.warning("fetch states not saved: %s", exc)
             return
         self.batches += 1
         for (_, _, future), outcome in zip(batch, outcomes, strict=True):
-            future.set_result(outcome)
+            if not future.done():  # its page was given up (an interrupted run)
+                future.set_result(outcome)
 
     async def _write_inline(
         self, articles: _Articles, states: Sequence[_State]

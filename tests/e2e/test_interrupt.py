@@ -1,0 +1,105 @@
+"""Ctrl-C during a large run: the command stops at once (its page workers drop the pages not
+done yet instead of fetching the rest of the run), and the next run stores every page once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+from werkzeug import Request, Response
+
+from ingest.pool import PROCESS_POOL_MIN_PAGES
+from ingest.store import open_store
+from ingest.store.models import Document
+from tests.e2e.test_pipeline_batches import _page, _sentences
+
+PAGES = PROCESS_POOL_MIN_PAGES * 3
+DELAY = 0.25  # seconds a page takes to answer: the whole run takes PAGES * DELAY / 2 or more
+
+
+@pytest.fixture
+def slow_site() -> Iterator[tuple[HTTPServer, list[int], list[float]]]:
+    """A server that answers each article page after a delay (DELAY at first), counting the
+    requests."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    sentences, lock, asked, delay = _sentences(), threading.Lock(), [0], [DELAY]
+
+    def handler(request: Request) -> Response:
+        with lock:
+            asked[0] += 1
+        time.sleep(delay[0])
+        number = int(request.path.rsplit("/", 1)[1].split(".")[0])
+        body = _page(number, sentences)
+        return Response(body, headers={"Content-Type": "text/html; charset=utf-8"})
+
+    server.expect_request("/robots.txt").respond_with_data("", status=404)
+    for number in range(PAGES):
+        server.expect_request(f"/berita/{number:03d}.html").respond_with_handler(handler)
+    yield server, asked, delay
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
+def _config(tmp_path: Path, server: HTTPServer) -> Path:
+    urls = ", ".join(f'"{server.url_for(f"/berita/{n:03d}.html")}"' for n in range(PAGES))
+    (tmp_path / "sources.toml").write_text(
+        f'[[sources]]\nname = "slow"\nkind = "urls"\nurls = [{urls}]\n'
+    )
+    (tmp_path / "settings.toml").write_text(
+        '[fetch]\nallow_private = ["127.0.0.0/8"]\nper_host_delay = 0\n'
+    )
+    return tmp_path
+
+
+def _command(tmp_path: Path, db_url: str) -> list[str]:
+    return [sys.executable, "-m", "ingest", "--db", db_url, "--config", str(tmp_path), "run"]
+
+
+def _environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "PREFECT_API"))}
+
+
+def test_ctrl_c_stops_a_large_run_at_once_and_the_next_run_stores_every_page(
+    slow_site: tuple[HTTPServer, list[int], list[float]], tmp_path: Path
+) -> None:
+    server, asked, delay = slow_site
+    config = _config(tmp_path, server)
+    db_url = f"sqlite:///{tmp_path / 'ingest.db'}"
+    run = subprocess.Popen(
+        _command(config, db_url),
+        env=_environ(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while asked[0] < 4 and time.monotonic() < deadline:  # the page workers are fetching
+        time.sleep(0.05)
+    run.send_signal(signal.SIGINT)
+    interrupted = time.monotonic()
+    _, stderr = run.communicate(timeout=60)
+    stopped = time.monotonic() - interrupted
+    time.sleep(2 * DELAY)  # anything still fetching would have asked again by now
+    assert run.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "ingest: interrupted"
+    assert stopped < 10
+    assert asked[0] < PAGES / 2  # the rest of the run was not fetched after Ctrl-C
+
+    delay[0] = 0.0
+    again = subprocess.run(
+        _command(config, db_url), env=_environ(), capture_output=True, text=True, timeout=300
+    )
+    assert again.returncode == 0, again.stderr
+    with open_store(db_url) as store, store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == PAGES
