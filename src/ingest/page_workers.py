@@ -41,7 +41,13 @@ from ingest.store.writer import BatchWriter
 from ingest.urls import split
 from ingest.workers import Context, ProcessPool
 
-__all__ = ["PageWorkers"]
+__all__ = ["QUEUED_PAGES", "PageWorkers"]
+
+#: Pages sent to one process and not done yet, at most: enough to keep it busy (its own backlog
+#: bounds what it fetches at once), while a run of a hundred thousand sitemap entries waits in
+#: the run's process rather than in the workers' memory. Counted per process, so one busy
+#: process never holds the others' pages back.
+QUEUED_PAGES = 1024
 
 
 class PageWorkers:
@@ -65,6 +71,8 @@ class PageWorkers:
         )
         self.settings = settings.fetch
         self._hosts: dict[str, int] = {}
+        self._queued = [asyncio.Semaphore(QUEUED_PAGES) for _ in range(size)]
+        self._load = [0] * size  # pages sent or waiting to be sent, not done yet
         self._pool = ProcessPool(
             context,
             size=size,
@@ -79,8 +87,16 @@ class PageWorkers:
     async def page(self, job: PageJob) -> PageResult:
         """Process ``job`` in its host's process (a local document: in the least busy one)."""
         if job.local:
-            return await self._pool.call(_page, job)
-        return await self._pool.call_on(await self.number(job.url), _page, job)
+            await self._pool.start()
+            number = self._least_loaded()
+        else:
+            number = await self.number(job.url)
+        self._load[number] += 1
+        try:
+            async with self._queued[number]:
+                return await self._pool.call_on(number, _page, job)
+        finally:
+            self._load[number] -= 1
 
     async def get(
         self,
@@ -95,14 +111,17 @@ class PageWorkers:
         return await self._pool.call_on(number, _get, url, etag, last_modified, kind)
 
     async def number(self, url: str) -> int:
-        """The process that fetches the host of ``url``: the one with the fewest pages
-        waiting when the host first comes, then always that one."""
+        """The process that fetches the host of ``url``: the live one with the fewest pages
+        not done when the host first comes, then always that one."""
         host = (split(url).hostname or "").lower()
         await self._pool.start()
         number = self._hosts.get(host)  # read after the last await: no other page in between
         if number is None:
-            number = self._hosts[host] = self._pool.least_busy()
+            number = self._hosts[host] = self._least_loaded()
         return number
+
+    def _least_loaded(self) -> int:
+        return min(self._pool.alive(), key=self._load.__getitem__)
 
     async def close(self, *, abort: bool = False) -> None:
         """Let every process finish, write what it has queued and stop; with ``abort``, drop

@@ -100,12 +100,16 @@ class ProcessPool:
         await self.start()
         return await self._lanes[self.least_busy()].call(func, args)
 
-    def least_busy(self) -> int:
-        """The number of the live process with the fewest jobs waiting (once started)."""
+    def alive(self) -> list[int]:
+        """The numbers of the processes still alive (once started); WorkerError if none is."""
         alive = [n for n, lane in enumerate(self._lanes) if lane.dead is None]
         if not alive:
             raise WorkerError("every worker process has died")
-        return min(alive, key=lambda n: len(self._lanes[n].waiting))
+        return alive
+
+    def least_busy(self) -> int:
+        """The number of the live process with the fewest jobs waiting (once started)."""
+        return min(self.alive(), key=lambda n: len(self._lanes[n].waiting))
 
     @overload
     async def call_on(

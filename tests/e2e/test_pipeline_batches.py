@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 
-from ingest import pipeline
+from ingest import page_workers, pipeline
 from ingest import pool as pool_module
 from ingest.config import FetchSettings, Settings, SourceConfig
 from ingest.fetch import Fetcher
@@ -189,18 +189,23 @@ def threaded_server() -> Iterator[HTTPServer]:
         server.stop()
 
 
-@pytest.mark.parametrize(("backlog", "expected"), [(2, 2), (256, 8)])
+@pytest.mark.parametrize(
+    ("backlog", "queued", "expected"), [(2, 1024, 2), (256, 1024, 8), (256, 3, 3)]
+)
 def test_fetching_waits_for_extraction_beyond_the_backlog(
     threaded_server: HTTPServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     backlog: int,
+    queued: int,
     expected: int,
 ) -> None:
     """With a backlog of 2, never more than 2 pages are being fetched or waiting to be
-    extracted, though the host takes 8 requests at once (as it does with the default)."""
+    extracted, though the host takes 8 requests at once (as it does with the default); with
+    3 pages at most sent to a page worker and not done, never more than 3."""
     httpserver = threaded_server
     monkeypatch.setattr(pool_module, "BACKLOG", backlog)
+    monkeypatch.setattr(page_workers, "QUEUED_PAGES", queued)
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     sentences = _sentences()
     lock, in_flight, most = threading.Lock(), [0], [0]
