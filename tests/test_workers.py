@@ -198,3 +198,12 @@ def test_least_busy_is_the_process_with_the_fewest_jobs_waiting() -> None:
 
     idle, while_busy, after = asyncio.run(scenario())
     assert (idle, while_busy, after) == (0, 1, 0)
+
+
+def test_a_failed_initializer_is_each_jobs_error_not_a_dead_process(tmp_path: Path) -> None:
+    """The reason reaches the caller (a store that cannot be opened, say), with no traceback
+    printed by the process."""
+    missing = str(tmp_path / "missing")
+    pool = ProcessPool(CONTEXT, size=1, initializer=os.chdir, initargs=(missing,))
+    results = asyncio.run(_run(pool, (abs, -1), (abs, -2)))
+    assert all(isinstance(r, FileNotFoundError) and missing in str(r) for r in results)

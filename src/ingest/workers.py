@@ -21,7 +21,8 @@ A process that dies fails its waiting jobs with :class:`~ingest.errors.WorkerErr
 
 The initializer runs in each process inside its loop before any job. When it returns an async
 context manager, the process enters it first and leaves it once its last job is done, after
-the stop frame: where a process opens and closes what its jobs share (a client, a store).
+the stop frame: where a process opens and closes what its jobs share (a client, a store). A
+process whose initializer fails answers each of its jobs with that exception.
 """
 
 from __future__ import annotations
@@ -290,17 +291,24 @@ class _Worker:
         self.out: asyncio.WriteTransport | None = None
         self.running: set[asyncio.Task[None]] = set()
         self.stopped = asyncio.Event()
+        self.broken: Exception | None = None
 
     async def serve(self, initializer: Initializer | None, initargs: tuple[object, ...]) -> None:
         loop = asyncio.get_running_loop()
         closed = loop.create_future()
         self.out, _ = await loop.connect_write_pipe(lambda: _Closing(closed), self.results)
-        shared = initializer(*initargs) if initializer is not None else None
-        if isinstance(shared, AbstractAsyncContextManager):
-            async with shared:
-                await self._run_jobs()
-        else:
+        try:
+            shared = initializer(*initargs) if initializer is not None else None
+            if isinstance(shared, AbstractAsyncContextManager):
+                await shared.__aenter__()
+        except Exception as exc:  # no traceback on the terminal: each job gets the reason
+            self.broken = exc
+            shared = None
+        try:
             await self._run_jobs()
+        finally:
+            if isinstance(shared, AbstractAsyncContextManager):
+                await shared.__aexit__(None, None, None)
         self.out.close()
         await closed
 
@@ -320,6 +328,9 @@ class _Worker:
             self.stopped.set()
             return
         number, func, args = pickle.loads(data)
+        if self.broken is not None:
+            self._reply(number, (False, self.broken))
+            return
         if inspect.iscoroutinefunction(func):
             task = asyncio.get_running_loop().create_task(self._await(number, func(*args)))
             self.running.add(task)
