@@ -80,8 +80,12 @@ class PageWorkers:
             initargs=(fetch, store_url, settings.dedup, run_id, lock, backlog, hosts or {}),
         )
 
+    def launch(self) -> None:
+        """Start the processes now, without waiting for them (else on first use)."""
+        self._pool.launch()
+
     async def start(self) -> None:
-        """Start the processes now (else on first use)."""
+        """Start the processes now and wait until they can take jobs (else on first use)."""
         await self._pool.start()
 
     async def page(self, job: PageJob) -> PageResult:

@@ -157,7 +157,8 @@ class PagePool:
                 backlog=BACKLOG,
                 hosts=self._fetcher.host_times(),
             )
-            # Started now, while the source that made the run large reads what the store
-            # knows of its URLs: the first pages need not wait for the processes.
+            # Launched now, while the other sources are discovered and the store is asked
+            # what it knows of their URLs: the first pages need not wait for the processes.
+            self._workers.launch()
             self._starting = asyncio.ensure_future(self._workers.start())
         return self._workers

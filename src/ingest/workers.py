@@ -37,6 +37,7 @@ import signal
 import struct
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
@@ -76,6 +77,7 @@ class ProcessPool:
         self._initializer = initializer
         self._initargs = initargs
         self._lanes: list[_Lane] = []
+        self._launched: list[_Launch] = []
         self._starting = asyncio.Lock()  # bound to a loop on first use
 
     async def start(self) -> None:
@@ -84,8 +86,15 @@ class ProcessPool:
             return
         async with self._starting:
             if not self._lanes:
-                starting = (self._start_lane(i) for i in range(self._size))
-                self._lanes = list(await asyncio.gather(*starting))
+                self.launch()
+                lanes = await asyncio.gather(*(launch.connect() for launch in self._launched))
+                self._lanes = list(lanes)
+
+    def launch(self) -> None:
+        """Start the processes without waiting for them: each starts (a fork in the fork
+        server) in a thread while the caller's loop goes on; :meth:`start` waits for them."""
+        if not self._launched:
+            self._launched = [self._launch(number) for number in range(self._size)]
 
     @property
     def size(self) -> int:
@@ -130,13 +139,15 @@ class ProcessPool:
         """Let every process finish its jobs and stop; wait for them. With ``abort``, the
         coroutine jobs still running are cancelled instead (the caller has given up on them:
         a failed or interrupted run); each process still leaves its context as usual."""
-        lanes, self._lanes = self._lanes, []
+        if self._launched and not self._lanes:
+            await self.start()  # launched, not yet connected
+        lanes, self._lanes, self._launched = self._lanes, [], []
         for lane in lanes:
             lane.stop(abort=abort)
         for lane in lanes:
             await asyncio.to_thread(lane.join)
 
-    async def _start_lane(self, number: int) -> _Lane:
+    def _launch(self, number: int) -> _Launch:
         jobs_out, jobs_in = self._context.Pipe(duplex=False)
         results_out, results_in = self._context.Pipe(duplex=False)
         process = self._context.Process(
@@ -145,13 +156,28 @@ class ProcessPool:
             name=f"ingest-worker-{number}",
             daemon=True,
         )
-        await asyncio.to_thread(process.start)
-        jobs_out.close()
-        results_in.close()
+        started = asyncio.get_running_loop().run_in_executor(None, process.start)
+        return _Launch(process, started, (jobs_out, jobs_in), (results_out, results_in))
+
+
+@dataclass(slots=True)
+class _Launch:
+    """A process being started, and the pipes it will be reached by."""
+
+    process: BaseProcess
+    started: asyncio.Future[None]
+    jobs: tuple[Connection, Connection]  # (its end, ours)
+    results: tuple[Connection, Connection]  # (ours, its end)
+
+    async def connect(self) -> _Lane:
+        """Once the process has started: our ends of its pipes, in the loop."""
+        await self.started
+        self.jobs[0].close()
+        self.results[1].close()
         loop = asyncio.get_running_loop()
-        lane = _Lane(process)
-        await loop.connect_read_pipe(lambda: _Results(lane), results_out)
-        lane.transport, _ = await loop.connect_write_pipe(asyncio.Protocol, jobs_in)
+        lane = _Lane(self.process)
+        await loop.connect_read_pipe(lambda: _Results(lane), self.results[0])
+        lane.transport, _ = await loop.connect_write_pipe(asyncio.Protocol, self.jobs[1])
         return lane
 
 

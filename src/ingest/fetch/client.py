@@ -90,9 +90,7 @@ class Fetcher:
         else:
             mirrored = False
         self._network: Sender = (
-            TransportNetwork(transport, settings)
-            if transport is not None
-            else Network(settings, httpx.create_ssl_context())  # CA certificates: once a run
+            TransportNetwork(transport, settings) if transport is not None else Network(settings)
         )
         self._headers = {
             "User-Agent": settings.user_agent,
