@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import operator
 import os
@@ -207,3 +208,19 @@ def test_a_failed_initializer_is_each_jobs_error_not_a_dead_process(tmp_path: Pa
     pool = ProcessPool(CONTEXT, size=1, initializer=os.chdir, initargs=(missing,))
     results = asyncio.run(_run(pool, (abs, -1), (abs, -2)))
     assert all(isinstance(r, FileNotFoundError) and missing in str(r) for r in results)
+
+
+def test_what_a_process_logs_is_handled_here_at_the_level_set_here(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A worker's log lines reach this process's handlers (the terminal, the structured log),
+    with the worker's name; records below this process's level are not even sent."""
+    logger = logging.getLogger("ingest.tests.worker")
+    caplog.set_level(logging.WARNING, logger="ingest")
+    pool = ProcessPool(CONTEXT, size=1, logs="ingest")
+    asyncio.run(
+        _run(pool, (logger.info, "quiet %s", "page"), (logger.warning, "retry %d of %s", 2, "x"))
+    )
+    forwarded = [r for r in caplog.records if r.name == "ingest.tests.worker"]
+    assert [(r.levelname, r.getMessage()) for r in forwarded] == [("WARNING", "retry 2 of x")]
+    assert forwarded[0].processName == "ingest-worker-0"

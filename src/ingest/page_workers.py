@@ -19,9 +19,10 @@ Every request to a host goes to the same process, so that host's concurrency, de
 Retry-After and robots.txt are kept in one place: a host goes to the process with the fewest
 pages waiting when its first request comes (the hosts of a run are shared out by their
 pages). A redirect to another host is held to that host's limits only in the process that
-follows it. The run's total ``max_concurrency`` is split between the processes. A worker logs
-nothing: what a page came to (a failure, a rejection and their messages) comes back in its
-result for the run to log.
+follows it. The run's total ``max_concurrency`` is split between the processes. What a page came
+to (a failure, a rejection and their messages) comes back in its result for the run to count
+and log; what a worker logs itself (a retry, fetch states not saved) is sent to the run's
+process and logged there.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class PageWorkers:
             size=size,
             initializer=_worker,
             initargs=(fetch, store_url, settings.dedup, run_id, lock, backlog, hosts or {}),
+            logs="ingest",
         )
 
     def launch(self) -> None:

@@ -23,15 +23,21 @@ The initializer runs in each process inside its loop before any job. When it ret
 context manager, the process enters it first and leaves it once its last job is done, after
 the stop frame: where a process opens and closes what its jobs share (a client, a store). A
 process whose initializer fails answers each of its jobs with that exception.
+
+With ``logs="ingest"``, what the processes log under that logger (at the level it has here when
+they start) comes back down the results pipe and is handled here, by this process's handlers:
+a worker's log lines reach the terminal or the structured log like the caller's own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import inspect
 import itertools
 import logging
+import multiprocessing
 import pickle
 import signal
 import struct
@@ -57,6 +63,7 @@ _HEADER = struct.Struct("!i")  # the framing of multiprocessing.Connection.send_
 _LONG = struct.Struct("!Q")
 _STOP = b""
 _ABORT = b"abort"
+_LOG = b"log:"
 
 
 class ProcessPool:
@@ -69,6 +76,7 @@ class ProcessPool:
         size: int,
         initializer: Initializer | None = None,
         initargs: tuple[object, ...] = (),
+        logs: str | None = None,
     ) -> None:
         if size < 1:
             raise ValueError(f"size must be at least 1, not {size}")
@@ -76,6 +84,7 @@ class ProcessPool:
         self._size = size
         self._initializer = initializer
         self._initargs = initargs
+        self._logs = logs
         self._lanes: list[_Lane] = []
         self._launched: list[_Launch] = []
         self._starting = asyncio.Lock()  # bound to a loop on first use
@@ -147,12 +156,17 @@ class ProcessPool:
         for lane in lanes:
             await asyncio.to_thread(lane.join)
 
+    def _log_level(self) -> tuple[str, int] | None:
+        if self._logs is None:
+            return None
+        return self._logs, logging.getLogger(self._logs).getEffectiveLevel()
+
     def _launch(self, number: int) -> _Launch:
         jobs_out, jobs_in = self._context.Pipe(duplex=False)
         results_out, results_in = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=_serve,
-            args=(jobs_out, results_in, self._initializer, self._initargs),
+            args=(jobs_out, results_in, self._initializer, self._initargs, self._log_level()),
             name=f"ingest-worker-{number}",
             daemon=True,
         )
@@ -203,6 +217,10 @@ class _Lane:
         return future
 
     def result(self, payload: bytes) -> None:
+        if payload.startswith(_LOG):
+            record = logging.makeLogRecord(pickle.loads(payload[len(_LOG) :]))
+            logging.getLogger(record.name).handle(record)
+            return
         number, _, _ = payload.partition(b":")
         future = self.waiting.pop(int(number))
         if future.cancelled():
@@ -298,6 +316,7 @@ def _serve(
     results: Connection,
     initializer: Initializer | None,
     initargs: tuple[object, ...],
+    logs: tuple[str, int] | None = None,
 ) -> None:
     """A worker process: run jobs until the stop frame or the end of the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -305,13 +324,14 @@ def _serve(
     # the collector's sight, its first full collection does not scan it (0.1 s) nor write to
     # its memory pages, which stay shared with the fork server.
     gc.freeze()
-    asyncio.run(_Worker(jobs, results).serve(initializer, initargs))
+    asyncio.run(_Worker(jobs, results, logs).serve(initializer, initargs))
 
 
 class _Worker:
     """The loop of a worker process: jobs in off one pipe, results out down the other."""
 
-    def __init__(self, jobs: Connection, results: Connection) -> None:
+    def __init__(self, jobs: Connection, results: Connection, logs: tuple[str, int] | None) -> None:
+        self.logs = logs
         self.jobs = jobs
         self.results = results
         self.out: asyncio.WriteTransport | None = None
@@ -323,6 +343,11 @@ class _Worker:
         loop = asyncio.get_running_loop()
         closed = loop.create_future()
         self.out, _ = await loop.connect_write_pipe(lambda: _Closing(closed), self.results)
+        if self.logs is not None:
+            name, level = self.logs
+            logger = logging.getLogger(name)
+            logger.addHandler(_Forward(self.out, loop, level))
+            logger.setLevel(level)
         try:
             shared = initializer(*initargs) if initializer is not None else None
             if isinstance(shared, AbstractAsyncContextManager):
@@ -335,6 +360,7 @@ class _Worker:
         finally:
             if isinstance(shared, AbstractAsyncContextManager):
                 await shared.__aexit__(None, None, None)
+        await asyncio.sleep(0)  # the log records sent from other threads, written first
         self.out.close()
         await closed
 
@@ -382,6 +408,44 @@ class _Worker:
             payload = pickle.dumps((False, WorkerError(f"unpicklable result: {exc}")))
         assert self.out is not None
         self.out.write(_frame(b"%d:" % number + payload))
+
+
+class _Forward(logging.Handler):
+    """Sends each record down the results pipe, its message formatted here (its arguments
+    may not pickle): the caller's process handles it."""
+
+    def __init__(
+        self, out: asyncio.WriteTransport, loop: asyncio.AbstractEventLoop, level: int
+    ) -> None:
+        super().__init__(level)
+        self.out = out
+        self.loop = loop
+
+    def emit(self, record: logging.LogRecord) -> None:
+        attrs = {
+            "name": record.name,
+            "levelno": record.levelno,
+            "levelname": record.levelname,
+            "msg": record.getMessage(),
+            "created": record.created,
+            "msecs": record.msecs,
+            "processName": multiprocessing.current_process().name,
+            "process": record.process,
+            "exc_text": self.formatted_exception(record),
+        }
+        frame = _frame(_LOG + pickle.dumps(attrs, pickle.HIGHEST_PROTOCOL))
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the process is stopping
+            self.loop.call_soon_threadsafe(self._write, frame)
+
+    def _write(self, frame: bytes) -> None:
+        if not self.out.is_closing():
+            self.out.write(frame)
+
+    @staticmethod
+    def formatted_exception(record: logging.LogRecord) -> str | None:
+        if record.exc_info:
+            return logging.Formatter().formatException(record.exc_info)
+        return record.exc_text
 
 
 class _JobFrames(_Frames):

@@ -1,8 +1,10 @@
-"""Ctrl-C during a large run: the command stops at once (its page workers drop the pages not
-done yet instead of fetching the rest of the run), and the next run stores every page once."""
+"""A large run at the command line: Ctrl-C stops it at once (its page workers drop the pages not
+done yet instead of fetching the rest of the run), and the next run stores every page once; a
+page worker's log lines reach the command's log."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -103,3 +105,46 @@ def test_ctrl_c_stops_a_large_run_at_once_and_the_next_run_stores_every_page(
     assert again.returncode == 0, again.stderr
     with open_store(db_url) as store, store.session() as session:
         assert session.scalar(select(func.count()).select_from(Document)) == PAGES
+
+
+def test_a_page_workers_log_lines_reach_the_commands_log(tmp_path: Path) -> None:
+    """In a large run the retry of a page happens in a page worker process; with -v its log
+    line is in the command's structured log like the run's own lines."""
+    server = HTTPServer()
+    server.start()
+    try:
+        sentences, failed = _sentences(), [False]
+
+        def flaky(request: Request) -> Response:
+            if not failed[0]:
+                failed[0] = True
+                return Response("busy", status=503)
+            return Response(_page(7, sentences), headers={"Content-Type": "text/html"})
+
+        server.expect_request("/robots.txt").respond_with_data("", status=404)
+        server.expect_request("/berita/007.html").respond_with_handler(flaky)
+        for number in range(PAGES):
+            if number != 7:
+                body = _page(number, sentences)
+                server.expect_request(f"/berita/{number:03d}.html").respond_with_data(
+                    body, content_type="text/html; charset=utf-8"
+                )
+        config = _config(tmp_path, server)
+        with (config / "settings.toml").open("a") as settings:
+            settings.write("backoff_base = 0.05\n")
+        command = _command(config, f"sqlite:///{tmp_path / 'ingest.db'}")
+        done = subprocess.run(
+            [*command[:-1], "-v", "run"],
+            env=_environ(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    retries = [
+        e for e in lines if e["logger"] == "ingest.fetch.client" and "retry 1" in e["message"]
+    ]
+    assert len(retries) == 1 and "/berita/007.html: HTTP 503" in retries[0]["message"]
