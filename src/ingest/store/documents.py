@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,10 +29,12 @@ from ingest.store.engine import Store
 from ingest.store.models import Document, FetchState, utcnow
 
 __all__ = [
+    "DOCUMENTS_LOCK",
     "KnownUrls",
     "StoreOutcome",
     "add_articles",
     "document_exists",
+    "hold_documents_lock",
     "known_urls",
     "new_document",
     "store_article",
@@ -113,6 +115,22 @@ def _columns(article: Article, run_id: int | None, text_sha1: str) -> dict[str, 
     }
 
 
+#: The PostgreSQL advisory lock that orders the transactions storing documents (any constant
+#: key would do: one lock per database).
+DOCUMENTS_LOCK = 0x696E67657374  # "ingest"
+
+
+def hold_documents_lock(session: Session) -> None:
+    """Wait for the transactions storing documents before this one, then keep the others
+    waiting until this one ends: a batch is placed in stories against every document
+    committed before it, by this run's other processes, by parallel Prefect tasks and by other
+    runs. On PostgreSQL an advisory lock for the transaction (READ COMMITTED shows each
+    statement what was committed when it began); SQLite needs none, as a transaction that
+    writes holds the database's write lock from its start."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DOCUMENTS_LOCK})
+
+
 def add_articles(
     session: Session,
     articles: Sequence[Article],
@@ -129,6 +147,7 @@ def add_articles(
     Raises :class:`~sqlalchemy.exc.IntegrityError` when another run inserts one of the URLs
     meanwhile: the caller's transaction then holds nothing of the batch.
     """
+    hold_documents_lock(session)
     known = stored_urls(session, (a.url for a in articles))
     given: Sequence[Features | None] = features or [None] * len(articles)
     fresh: dict[str, tuple[Article, Features | None]] = {}

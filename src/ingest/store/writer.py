@@ -42,7 +42,12 @@ from ingest.dedup.features import Features
 from ingest.errors import StoreError
 from ingest.records import Article, FetchedPage
 from ingest.store import health
-from ingest.store.documents import StoreOutcome, add_articles, store_article
+from ingest.store.documents import (
+    StoreOutcome,
+    add_articles,
+    hold_documents_lock,
+    store_article,
+)
 from ingest.store.engine import Store
 from ingest.store.models import FetchState
 
@@ -280,6 +285,7 @@ def _write(target: _Target, articles: _Articles, states: Sequence[_State]) -> li
     (an IntegrityError leaves nothing of the batch behind)."""
     try:
         with target.store.session() as session:
+            hold_documents_lock(session)  # first: no writer waits for it holding rows
             _save_states(session, states)
             return add_articles(
                 session,
