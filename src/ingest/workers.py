@@ -105,11 +105,6 @@ class ProcessPool:
         if not self._launched:
             self._launched = [self._launch(number) for number in range(self._size)]
 
-    @property
-    def size(self) -> int:
-        """How many processes the pool has (or will have once started)."""
-        return self._size
-
     @overload
     async def call(self, func: Callable[..., Coroutine[Any, Any, T]], *args: object) -> T: ...
     @overload
