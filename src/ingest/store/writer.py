@@ -42,12 +42,7 @@ from ingest.dedup.features import Features
 from ingest.errors import StoreError
 from ingest.records import Article, FetchedPage
 from ingest.store import health
-from ingest.store.documents import (
-    StoreOutcome,
-    add_articles,
-    hold_documents_lock,
-    store_article,
-)
+from ingest.store.documents import StoreOutcome, add_articles, store_article
 from ingest.store.engine import Store
 from ingest.store.models import FetchState
 
@@ -285,15 +280,17 @@ def _write(target: _Target, articles: _Articles, states: Sequence[_State]) -> li
     (an IntegrityError leaves nothing of the batch behind)."""
     try:
         with target.store.session() as session:
-            hold_documents_lock(session)  # first: no writer waits for it holding rows
-            _save_states(session, states)
-            return add_articles(
+            # The documents first: add_articles takes the store's documents lock before any
+            # write, so no writer waits for it while holding the rows of its fetch states.
+            outcomes = add_articles(
                 session,
                 [a for a, _ in articles],
                 dedup_settings=target.dedup_settings,
                 run_id=target.run_id,
                 features=[f for _, f in articles],
             )
+            _save_states(session, states)
+            return outcomes
     except IntegrityError:
         log.info("a concurrent run stored some of these %d documents", len(articles))
     _write_states_alone(target.store, states)
