@@ -18,6 +18,7 @@ from rich.console import Console
 from sqlalchemy.orm import Session
 
 from ingest import query
+from ingest.cli_options import GlobalOptionsGroup
 from ingest.config import Settings, load_settings
 from ingest.errors import ConfigError, IngestError, InputError
 from ingest.logs import configure_logging
@@ -34,6 +35,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=GlobalOptionsGroup,
 )
 db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
 dedup_app = typer.Typer(help="Maintain the dedup index and story clusters.", no_args_is_help=True)
@@ -48,9 +50,20 @@ INTERRUPTED = 130
 
 @dataclass
 class State:
+    """The global options, given before or after the subcommand, and the settings they load."""
+
     config: Path | None = None
     db: str | None = None
+    verbose: int = 0
     _settings: Settings | None = None
+
+    def set_global(self, name: str, value: Any) -> None:
+        """A global option given after the subcommand (see :mod:`ingest.cli_options`)."""
+        if name == "verbose":
+            self.verbose += value
+            configure_logging(self.verbose)
+        else:
+            setattr(self, name, value)
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -81,7 +94,7 @@ def _root(
     ] = 0,
 ) -> None:
     configure_logging(verbose)
-    ctx.obj = State(config=config, db=db)
+    ctx.obj = State(config=config, db=db, verbose=verbose)
 
 
 SinceOption = Annotated[
