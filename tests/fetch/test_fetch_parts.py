@@ -1,9 +1,9 @@
-"""The Fetcher's parts on their own: address guard, host limiter, retry policy, charset."""
+"""The Fetcher's parts on their own: host limiter, retry policy, charset (the address guard:
+test_guard.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import itertools
 import random
 import time
@@ -12,51 +12,11 @@ from email.utils import format_datetime
 
 import pytest
 
-from ingest.errors import BlockedAddress, FetchTimeout, HTTPStatusError, TooLarge
-from ingest.fetch import AddressGuard, detect_encoding
+from ingest.errors import FetchTimeout, HTTPStatusError, TooLarge
+from ingest.fetch import detect_encoding
 from ingest.fetch.charset import declared_charset
 from ingest.fetch.hosts import HostLimiter
 from ingest.fetch.retry import backoff_delay, is_retryable, parse_retry_after
-
-
-@pytest.mark.parametrize(
-    "address",
-    [
-        "127.0.0.1",
-        "10.1.2.3",
-        "172.16.0.5",
-        "192.168.1.1",
-        "169.254.169.254",
-        "100.64.0.1",
-        "0.0.0.0",
-        "::1",
-        "fe80::1",
-        "fd00:ec2::254",
-        "::ffff:127.0.0.1",
-        "224.0.0.1",
-    ],
-)
-def test_guard_refuses_non_public(address: str) -> None:
-    assert not AddressGuard().allowed("example.id", ipaddress.ip_address(address))
-
-
-@pytest.mark.parametrize("address", ["103.10.20.30", "8.8.8.8", "2001:4860:4860::8888"])
-def test_guard_allows_public(address: str) -> None:
-    assert AddressGuard().allowed("example.id", ipaddress.ip_address(address))
-
-
-def test_guard_allow_list_by_range_and_host() -> None:
-    guard = AddressGuard(allow=("10.0.0.0/8", "intranet.kukar"))
-    assert guard.allowed("x", ipaddress.ip_address("10.9.9.9"))
-    assert not guard.allowed("x", ipaddress.ip_address("192.168.0.1"))
-    assert guard.allowed("intranet.kukar", ipaddress.ip_address("192.168.0.1"))
-
-
-@pytest.mark.asyncio
-async def test_guard_resolves_then_checks() -> None:
-    with pytest.raises(BlockedAddress, match=r"127\.0\.0\.1"):
-        await AddressGuard().resolve("127.0.0.1", 80)
-    assert await AddressGuard(allow=("127.0.0.0/8",)).resolve("127.0.0.1", 80) == ["127.0.0.1"]
 
 
 @pytest.mark.asyncio

@@ -1,5 +1,12 @@
 """Refuse to connect to loopback, private, link-local and metadata addresses.
 
+An IPv6 address that carries an IPv4 one (IPv4-mapped ``::ffff:a.b.c.d``, IPv4-compatible
+``::a.b.c.d``, ``::ffff:0:a.b.c.d``, NAT64 ``64:ff9b::/96`` and ``64:ff9b:1::/48``, 6to4
+``2002::/16``) is judged by the IPv4 address it carries: on a NAT64 network
+``64:ff9b::10.0.0.1`` reaches 10.0.0.1. Deprecated site-local ``fec0::/10`` is private. A host
+written as an IPv4 address in a legacy form (``2130706433``, ``0177.0.0.1``, ``127.1``,
+``0x7f000001``) is read as the address it stands for.
+
 A feed can point anywhere, so every connection is checked on the addresses the host name
 resolves to, and the connection is then made to the checked address itself (a second lookup
 could answer differently: DNS rebinding). ``allow`` names hosts or CIDR ranges that are allowed
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable
 from functools import lru_cache
@@ -21,7 +29,7 @@ import httpcore
 
 from ingest.errors import BlockedAddress, ConnectFailed, DNSError
 
-__all__ = ["AddressGuard", "GuardedBackend"]
+__all__ = ["AddressGuard", "GuardedBackend", "embedded_ipv4", "is_public"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -38,19 +46,52 @@ def _parse_allow(allow: Iterable[str]) -> tuple[frozenset[str], tuple[IPNetwork,
     return frozenset(hosts), tuple(networks)
 
 
+#: IPv6 ranges whose last 32 bits are an IPv4 address: IPv4-compatible, SIIT
+#: (``::ffff:0:a.b.c.d``), NAT64 well-known and local-use prefixes. (IPv4-mapped and 6to4
+#: have properties of their own.)
+_LOW_32_BITS_IPV4 = tuple(
+    ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+)
+#: A host name made only of numbers, which resolvers read as an IPv4 address in decimal,
+#: octal or hexadecimal parts (``inet_aton``).
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?$", re.I)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (see the module's docstring), if any."""
+    carried = address.ipv4_mapped or address.sixtofour
+    if carried is not None:
+        return carried
+    if any(address in network for network in _LOW_32_BITS_IPV4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def is_public(address: IPAddress) -> bool:
-    """True for globally routable unicast addresses (IPv4-mapped IPv6 checked as IPv4)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """True for globally routable unicast addresses; an IPv6 address that carries an IPv4
+    one is judged by the IPv4 address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:
+            return False
+        carried = embedded_ipv4(address)
+        if carried is not None:
+            return is_public(carried)
     return address.is_global and not address.is_multicast
 
 
 @lru_cache(maxsize=1024)
 def _literal(host: str) -> IPAddress | None:
-    """The address a host written as an address stands for; None for a name."""
+    """The address a host written as an address stands for (legacy IPv4 forms included);
+    None for a name."""
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
+        pass
+    if not _NUMERIC_HOST.match(host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host.rstrip(".")))
+    except OSError:  # a part out of range: no address at all
         return None
 
 
@@ -64,7 +105,8 @@ class AddressGuard:
         """Whether connecting to ``address`` (resolved from ``host``) is allowed."""
         if is_public(address) or host.lower().rstrip(".") in self._hosts:
             return True
-        return any(address in network for network in self._networks)
+        carried = embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else None
+        return any(a in n for n in self._networks for a in (address, carried) if a is not None)
 
     def check_literal(self, host: str) -> None:
         """Raise BlockedAddress for a host written as a non-public address (``127.0.0.1``,
