@@ -39,6 +39,7 @@ from ingest.query import (
     stories,
     story,
 )
+from ingest.records import Precision
 from ingest.store import Store, open_store
 from ingest.summary import RunSummary, SourceSummary
 
@@ -52,6 +53,7 @@ __all__ = [
     "MemberRecord",
     "NotAnArticle",
     "NotFound",
+    "Precision",
     "RunSummary",
     "Settings",
     "SourceConfig",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time
 from functools import cache
+from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 import trafilatura
@@ -50,7 +51,10 @@ from ingest.clean.signals import PageSignals, read_signals
 from ingest.clean.title import clean_title
 from ingest.config import ExtractSettings
 from ingest.errors import NotAnArticle
-from ingest.records import Article
+from ingest.records import Article, Precision
+
+#: A publication time and how precisely it is known.
+Dated: TypeAlias = tuple[datetime, Precision]
 
 __all__ = ["clean_document", "extract_article"]
 
@@ -88,9 +92,10 @@ def extract_article(
     source: str | None = None,
     published_hint: datetime | None = None,
     title_hint: str | None = None,
+    hint_precision: Precision | None = None,
 ) -> Article:
-    """Extract, clean and date one page. ``published_hint`` (from a feed or sitemap) and
-    ``title_hint`` are used when the page states no date or title.
+    """Extract, clean and date one page. ``published_hint`` (from a feed or sitemap, known to
+    ``hint_precision``) and ``title_hint`` are used when the page states no date or title.
 
     Raises :class:`~ingest.errors.NotAnArticle` for pages that are not articles.
     """
@@ -112,14 +117,15 @@ def extract_article(
     cleaned = clean_text(raw_text, title=title)
     cleaned = check_page(url, tree, cleaned, settings)
     zone = ZoneInfo(settings.default_timezone)
-    published = _published_at(tree, url, signals, published_hint, zone)
+    hint = _dated(published_hint, hint_precision)
+    published = _refined(_published_at(tree, url, signals, hint, zone), _stamped(cleaned, zone))
     return _article(
         cleaned,
         url=url,
         outlet=outlet,
         source=source,
         title=title or title_hint,
-        published_at=published or _aware(cleaned.stamped_at, zone),
+        published=published,
         modified_at=_aware(signals.modified, zone),
         author=metadata.author,
         site_name=site_name,
@@ -137,6 +143,7 @@ def clean_document(
     source: str | None = None,
     title: str | None = None,
     published_at: datetime | None = None,
+    published_precision: Precision | None = None,
 ) -> Article:
     """Clean a plain-text document (the JSONL import's ``text``) with the same rules and date it.
     A publication stamp printed above the text is used when ``published_at`` is not given.
@@ -146,25 +153,28 @@ def clean_document(
     cleaned = clean_text(text, title=title)
     _reject_short(url, cleaned, settings)
     zone = ZoneInfo(settings.default_timezone)
+    given = _dated(_aware(published_at, zone), published_precision)
     return _article(
         cleaned,
         url=url,
         outlet=outlet,
         source=source,
         title=title,
-        published_at=_aware(published_at or cleaned.stamped_at, zone),
+        published=given or _stamped(cleaned, zone),
         language=detect_language(cleaned.text),
     )
 
 
 def _article(
-    cleaned: CleanedText, *, url: str, outlet: str, published_at: datetime | None, **fields: object
+    cleaned: CleanedText, *, url: str, outlet: str, published: Dated | None, **fields: object
 ) -> Article:
+    published_at, precision = published or (None, None)
     return Article(
         url=url,
         outlet=outlet,
         text=cleaned.text,
         published_at=published_at,
+        published_precision=precision,
         event_date=parse_event_date(cleaned.text, published_at),
         dateline=cleaned.dateline,
         credits=cleaned.credits,
@@ -252,16 +262,39 @@ def _reject_short(url: str, cleaned: CleanedText, settings: ExtractSettings) -> 
 
 
 def _published_at(
-    tree: HtmlElement, url: str, signals: PageSignals, hint: datetime | None, zone: ZoneInfo
-) -> datetime | None:
-    """The page's declared publication time, else the date htmldate finds at midnight, else
-    the hint."""
+    tree: HtmlElement, url: str, signals: PageSignals, hint: Dated | None, zone: ZoneInfo
+) -> Dated | None:
+    """The page's declared publication time, else the date htmldate finds (a day), else the
+    hint."""
     if signals.published is not None:
-        return _aware(signals.published, zone)
+        precision = signals.published_precision or Precision.MINUTE
+        return _in_zone(signals.published, zone), precision
     day = _iso_day(_page_date(tree, signals.page_url or url))
     if day is not None:
-        return datetime.combine(day, time(), tzinfo=zone)
-    return _aware(hint, zone)
+        return datetime.combine(day, time(), tzinfo=zone), Precision.DAY
+    return hint if hint is None else (_in_zone(hint[0], zone), hint[1])
+
+
+def _stamped(cleaned: CleanedText, zone: ZoneInfo) -> Dated | None:
+    """The publication stamp printed above the text, if any."""
+    return _dated(_aware(cleaned.stamped_at, zone), cleaned.stamped_precision)
+
+
+def _refined(published: Dated | None, stamped: Dated | None) -> Dated | None:
+    """The publication time, or the stamp printed above the text when there is none or the
+    stamp gives the time of the same day."""
+    if published is None or stamped is None:
+        return published or stamped
+    (at, precision), (stamp, stamp_precision) = published, stamped
+    same_day = at.date() == stamp.date()
+    if precision is Precision.DAY and stamp_precision is Precision.MINUTE and same_day:
+        return stamped
+    return published
+
+
+def _dated(value: datetime | None, precision: Precision | None) -> Dated | None:
+    """A time with its precision (to the minute unless known to be a day); None without one."""
+    return None if value is None else (value, precision or Precision.MINUTE)
 
 
 def _page_date(tree: HtmlElement, url: str) -> str | None:
@@ -278,6 +311,9 @@ def _iso_day(value: str | None) -> date | None:
 
 
 def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=zone)
+    return None if value is None else _in_zone(value, zone)
+
+
+def _in_zone(value: datetime, zone: ZoneInfo) -> datetime:
+    """``value``, in ``zone`` when it names none."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)

@@ -137,6 +137,7 @@ def _extract_local(job: PageJob) -> Article:
         source=candidate.source,
         title=candidate.title,
         published_at=candidate.published_at,
+        published_precision=candidate.published_precision,
     )
     return _with_url(article, canonicalize(candidate.url))
 
@@ -157,6 +158,7 @@ def _extract_html(html: str, url: str, job: PageJob) -> Article:
         source=candidate.source,
         published_hint=candidate.published_at,
         title_hint=candidate.title,
+        hint_precision=candidate.published_precision,
     )
 
 

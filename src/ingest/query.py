@@ -92,6 +92,7 @@ class DocumentRecord:
     language: str | None
     story_id: int | None
     text: str
+    published_precision: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +100,7 @@ class DocumentRecord:
             "outlet": self.outlet,
             "title": self.title,
             "published_at": _iso(self.published_at),
+            "published_precision": self.published_precision,
             "event_date": self.event_date.isoformat() if self.event_date else None,
             "language": self.language,
             "story_id": self.story_id,
@@ -239,6 +241,7 @@ def documents(
             outlet=document.outlet,
             title=document.title,
             published_at=document.published_at,
+            published_precision=document.published_precision,
             event_date=document.event_date,
             language=document.language,
             story_id=member_story,

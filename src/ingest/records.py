@@ -6,11 +6,12 @@ They are frozen dataclasses so that a stage can never change what an earlier sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from operator import attrgetter
 from typing import Any, TypeVar
 
-__all__ = ["Article", "Candidate", "FetchedPage"]
+__all__ = ["Article", "Candidate", "FetchedPage", "Precision", "published_fields"]
 
 _T = TypeVar("_T")
 
@@ -34,6 +35,41 @@ def _pickled_as_tuples(cls: type[_T]) -> type[_T]:
     return cls
 
 
+class Precision(StrEnum):
+    """How precisely a publication time is known: to its day (a page, feed or sitemap that
+    gives only a date) or to the minute."""
+
+    DAY = "day"
+    MINUTE = "minute"
+
+
+def published_fields(
+    published_at: datetime | None, precision: Precision | None
+) -> tuple[datetime | None, Precision | None]:
+    """A publication time and its precision as records keep them: no precision without a
+    time, and a time known only to its day as 00:00 UTC of the date it was given in (the date
+    in its own zone, or as written when naive), so that the date reads back the same whatever
+    zone it is shown in::
+
+        >>> at = datetime.fromisoformat("2024-09-04T00:00+07:00")  # a date, at 00:00 WIB
+        >>> published_fields(at, Precision.DAY)[0].isoformat()
+        '2024-09-04T00:00:00+00:00'
+    """
+    if published_at is None:
+        return None, None
+    if precision is Precision.DAY:
+        day = published_at.date()
+        return datetime(day.year, day.month, day.day, tzinfo=UTC), precision
+    return published_at, precision
+
+
+def _keep_published(record: Candidate | Article) -> None:
+    at, precision = published_fields(record.published_at, record.published_precision)
+    if at is not record.published_at or precision is not record.published_precision:
+        object.__setattr__(record, "published_at", at)
+        object.__setattr__(record, "published_precision", precision)
+
+
 @_pickled_as_tuples
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Candidate:
@@ -51,6 +87,11 @@ class Candidate:
     guid: str | None = None
     html: str | None = None
     text: str | None = None
+    published_precision: Precision | None = None
+    """How precisely ``published_at`` is known (None with it, or when the source cannot tell)."""
+
+    def __post_init__(self) -> None:
+        _keep_published(self)
 
 
 @_pickled_as_tuples
@@ -84,6 +125,8 @@ class Article:
 
     ``text`` is the cleaned body (boilerplate, dateline and credits removed); what was split off
     is kept in ``dateline``, ``credits`` and ``syndicated_from``. Datetimes are timezone-aware.
+    A publication known only to its day keeps that date in every zone: ``published_at`` is
+    00:00 UTC of it and ``published_precision`` is :attr:`Precision.DAY`.
     """
 
     url: str
@@ -102,3 +145,9 @@ class Article:
     syndicated_from: str | None = None
     page_url: str | None = None
     """The URL the page declares for itself (rel=canonical, og:url), if any."""
+    published_precision: Precision | None = None
+    """How precisely ``published_at`` is known: a day-precision time is 00:00 UTC of its
+    date (see :func:`published_fields`); None with ``published_at`` None."""
+
+    def __post_init__(self) -> None:
+        _keep_published(self)

@@ -109,3 +109,35 @@ def test_an_older_schema_is_upgraded_on_open(sqlite_url: str, revision: str) -> 
         assert {"lease_run_id", "lease_until"} <= columns
     finally:
         store.close()
+
+
+def test_documents_stored_before_precision_was_kept_read_as_unknown(db_url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    from ingest.query import documents
+    from ingest.store import open_store
+    from ingest.store.engine import create_store_engine
+    from ingest.store.migrate import upgrade_schema
+
+    engine = create_store_engine(db_url)
+    upgrade_schema(engine, "0002")
+    columns = {c["name"] for c in inspect(engine).get_columns("documents")}
+    assert "published_precision" not in columns
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "insert into documents (url, outlet, published_at, credits, text, text_sha1, "
+                "created_at) values ('https://kukar.test/1', 'kukar.test', :at, '[]', 'isi', "
+                "'0', :at)"
+            ),
+            {"at": "2024-09-03 17:00:00+00:00"},
+        )
+    engine.dispose()
+    store = open_store(db_url)
+    try:
+        with store.read_session() as session:
+            (record,) = documents(session)
+        assert record.published_precision is None
+        assert record.to_dict()["published_precision"] is None
+    finally:
+        store.close()

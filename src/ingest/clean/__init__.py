@@ -23,8 +23,9 @@ from ingest.clean.chrome import (
 )
 from ingest.clean.credits import split_credits, split_syndication
 from ingest.clean.dateline import split_dateline
-from ingest.clean.dates import parse_event_date, parse_indonesian_datetime
+from ingest.clean.dates import parse_event_date, parse_indonesian_datetime, parse_stamp
 from ingest.clean.unicode import repair_mojibake, split_paragraphs
+from ingest.records import Precision
 
 __all__ = ["CleanedText", "clean_text", "parse_event_date", "parse_indonesian_datetime"]
 
@@ -34,7 +35,8 @@ class CleanedText:
     """A cleaned body (paragraphs joined by ``"\\n"``) and what was split off it.
 
     ``stamped_at`` is the first date stamp removed from the text ("Senin, 18 November 2024 -
-    19:15 WIB"), usually the publication time printed above the article.
+    19:15 WIB"), usually the publication time printed above the article, and
+    ``stamped_precision`` says whether it gave a time of day.
     """
 
     text: str
@@ -42,6 +44,7 @@ class CleanedText:
     credits: tuple[str, ...] = ()
     syndicated_from: str | None = None
     stamped_at: datetime | None = None
+    stamped_precision: Precision | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -61,11 +64,12 @@ def clean_text(text: str, *, title: str | None = None) -> CleanedText:
     footer = split_credits(drop_trailing_related(syndication.lines))
     lines = drop_trailing_related(footer.lines)
     dateline = split_dateline(lines)
-    stamped = (parse_indonesian_datetime(s) for s in stamps)
+    stamped = next((found for s in stamps if (found := parse_stamp(s)) is not None), None)
     return CleanedText(
         text="\n".join(dateline.lines),
         dateline=dateline.dateline,
         credits=footer.credits,
         syndicated_from=syndication.syndicated_from,
-        stamped_at=next((s for s in stamped if s is not None), None),
+        stamped_at=stamped[0] if stamped else None,
+        stamped_precision=stamped[1] if stamped else None,
     )

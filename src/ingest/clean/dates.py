@@ -13,12 +13,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from ingest.records import Precision
+
 __all__ = [
     "DAYS",
     "MONTHS",
     "ZONES",
     "parse_event_date",
     "parse_indonesian_datetime",
+    "parse_stamp",
 ]
 
 DAYS: dict[str, int] = {
@@ -89,24 +92,39 @@ def parse_indonesian_datetime(value: str) -> datetime | None:
     >>> parse_indonesian_datetime("Senin, 18 November 2024 - 19:15 WIB").isoformat()
     '2024-11-18T19:15:00+07:00'
     """
+    stamp = parse_stamp(value)
+    return stamp[0] if stamp is not None else None
+
+
+def parse_stamp(value: str) -> tuple[datetime, Precision] | None:
+    """:func:`parse_indonesian_datetime` with the stamp's precision: :attr:`Precision.DAY`
+    when it gives no time of day ("18 Nopember 2024", "2024-11-18").
+
+    >>> parse_stamp("Sabtu (9/11/2024)")[1]
+    <Precision.DAY: 'day'>
+    """
     iso = _parse_iso(value)
     if iso is not None:
         return iso
     for pattern in (_NAMED, _NUMERIC):
         match = pattern.search(value)
         if match is not None:
-            return _from_match(match)
+            found = _from_match(match)
+            if found is None:
+                return None
+            return found, Precision.MINUTE if match["hh"] else Precision.DAY
     return None
 
 
-def _parse_iso(value: str) -> datetime | None:
+def _parse_iso(value: str) -> tuple[datetime, Precision] | None:
     if not _ISO.match(value):
         return None
     text = re.sub(r"\s+T", "T", value.strip()).replace("Z", "+00:00")
     try:
-        return datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
+    return parsed, Precision.DAY if len(text) == len("2024-11-18") else Precision.MINUTE
 
 
 def _from_match(match: re.Match[str]) -> datetime | None:

@@ -14,7 +14,8 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from ingest.clean.dates import parse_indonesian_datetime
+from ingest.clean.dates import parse_indonesian_datetime, parse_stamp
+from ingest.records import Precision
 
 __all__ = ["PageSignals", "read_signals"]
 
@@ -44,6 +45,7 @@ class PageSignals:
     declared_language: str | None
     published: datetime | None
     modified: datetime | None
+    published_precision: Precision | None = None
 
 
 def read_signals(tree: HtmlElement, url: str) -> PageSignals:
@@ -67,6 +69,7 @@ def read_signals(tree: HtmlElement, url: str) -> PageSignals:
             if heading:
                 headings.append(heading)
     declared = found.get("canonical") or found.get("og_url")
+    published = parse_stamp(found["published"]) if "published" in found else None
     root = tree.getroottree().getroot()
     language = root.get("lang") if root.tag == "html" else None
     return PageSignals(
@@ -74,8 +77,9 @@ def read_signals(tree: HtmlElement, url: str) -> PageSignals:
         head_title=found.get("title"),
         headings=tuple(headings),
         declared_language=(language or "").strip() or None,
-        published=_stamp(found.get("published")),
+        published=published[0] if published else None,
         modified=_stamp(found.get("modified")),
+        published_precision=published[1] if published else None,
     )
 
 

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from ingest.config import SourceConfig
 from ingest.errors import SourceError
-from ingest.records import Candidate
+from ingest.records import Candidate, Precision
 from ingest.urls import canonicalize, host_of, is_http_url
 
-__all__ = ["aware", "is_recent", "make_candidate", "parse_iso", "require_url", "unique"]
+__all__ = [
+    "aware",
+    "is_recent",
+    "make_candidate",
+    "parse_iso",
+    "precision_of",
+    "require_url",
+    "unique",
+]
+
+_TIME_OF_DAY = re.compile(r"\d:\d\d")
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +40,12 @@ def parse_iso(value: str) -> datetime | None:
         return None
 
 
+def precision_of(value: str) -> Precision:
+    """Whether a written date gives the time of day ("2024-09-04T07:00+08:00", "Wed, 04 Sep
+    2024 07:00:00 +0800") or only the day ("2024-09-04")."""
+    return Precision.MINUTE if _TIME_OF_DAY.search(value) else Precision.DAY
+
+
 def is_recent(published_at: datetime | None, since: datetime | None) -> bool:
     """Keep undated entries; drop dated ones older than ``since``."""
     return since is None or published_at is None or aware(published_at) >= aware(since)
@@ -41,6 +58,7 @@ def make_candidate(
     published_at: datetime | None = None,
     title: str | None = None,
     guid: str | None = None,
+    published_precision: Precision | None = None,
 ) -> Candidate | None:
     """A Candidate with a canonical URL and the source's outlet; None for a non-http URL."""
     if not is_http_url(url):
@@ -52,6 +70,7 @@ def make_candidate(
         source=source.name,
         outlet=source.outlet or host_of(canonical),
         published_at=published_at,
+        published_precision=published_precision,
         title=title.strip() if title and title.strip() else None,
         guid=guid,
     )

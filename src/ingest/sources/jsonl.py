@@ -1,7 +1,8 @@
 """The import format: one JSON document a line.
 
 ``url`` (required, unique), ``html`` or ``text`` (exactly one), optional ``title``, ``outlet``
-and ``published_at`` (ISO 8601; without an offset it is taken as UTC). Every line is checked
+and ``published_at`` (ISO 8601; without an offset it is taken as UTC, and a date alone is
+that day in every zone). Every line is checked
 before any is returned, so a bad file is refused as a whole with an InputError naming the file,
 the line and the problem::
 
@@ -19,7 +20,7 @@ from ingest.config import SourceConfig
 from ingest.errors import InputError
 from ingest.fetch import Getter
 from ingest.records import Candidate
-from ingest.sources._common import parse_iso
+from ingest.sources._common import parse_iso, precision_of
 from ingest.urls import canonicalize, host_of, is_http_url
 
 __all__ = ["discover", "read_jsonl"]
@@ -60,6 +61,7 @@ def _parse_line(line: str, source: str, default_outlet: str | None) -> Candidate
         source=source,
         outlet=_optional_str(record, "outlet") or default_outlet or host_of(canonical),
         published_at=published,
+        published_precision=precision_of(published_raw) if published_raw else None,
         title=_optional_str(record, "title"),
         html=html or None,
         text=text or None,

@@ -12,20 +12,28 @@ import feedparser
 from ingest.config import SourceConfig
 from ingest.errors import SourceError
 from ingest.fetch import Getter
-from ingest.records import Candidate
-from ingest.sources._common import is_recent, make_candidate, require_url, unique
+from ingest.records import Candidate, Precision
+from ingest.sources._common import (
+    is_recent,
+    make_candidate,
+    precision_of,
+    require_url,
+    unique,
+)
 
 __all__ = ["discover", "parse_feed"]
 
 logger = logging.getLogger(__name__)
 
 
-def _entry_date(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+def _entry_date(entry: Any) -> tuple[datetime | None, Precision | None]:
+    """The entry's publication time (else its update or creation time) and its precision."""
+    for key in ("published", "updated", "created"):
+        value = entry.get(f"{key}_parsed")
         if value:
-            return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    return None
+            at = datetime.fromtimestamp(calendar.timegm(value), UTC)
+            return at, precision_of(str(entry.get(key) or ""))
+    return None, None
 
 
 def _entry_url(entry: Any) -> str | None:
@@ -43,10 +51,12 @@ def _entry_candidate(source: SourceConfig, entry: Any) -> Candidate | None:
     if url is None:
         return None
     guid = entry.get("id")
+    published_at, precision = _entry_date(entry)
     return make_candidate(
         source,
         url,
-        published_at=_entry_date(entry),
+        published_at=published_at,
+        published_precision=precision,
         title=entry.get("title"),
         guid=str(guid) if guid else None,
     )

@@ -15,8 +15,15 @@ from lxml import etree
 from ingest.config import SourceConfig
 from ingest.errors import FetchError, SourceError
 from ingest.fetch import Getter
-from ingest.records import Candidate
-from ingest.sources._common import is_recent, make_candidate, parse_iso, require_url, unique
+from ingest.records import Candidate, Precision
+from ingest.sources._common import (
+    is_recent,
+    make_candidate,
+    parse_iso,
+    precision_of,
+    require_url,
+    unique,
+)
 
 __all__ = ["discover", "parse_sitemap"]
 
@@ -52,10 +59,16 @@ def _decompress(source: SourceConfig, body: bytes, max_bytes: int) -> bytes:
 
 
 def _entry_date(url_element: etree._Element) -> datetime | None:
+    return _entry_stamp(url_element)[0]
+
+
+def _entry_stamp(url_element: etree._Element) -> tuple[datetime | None, Precision | None]:
+    """The entry's publication date (else its last modification) and its precision."""
     value = _child_text(url_element, "news", "publication_date") or _child_text(
         url_element, "lastmod"
     )
-    return parse_iso(value) if value else None
+    at = parse_iso(value) if value else None
+    return (at, precision_of(value)) if at is not None and value else (None, None)
 
 
 def _text_sitemap(source: SourceConfig, data: bytes) -> list[Candidate]:
@@ -91,11 +104,13 @@ def parse_sitemap(
         raise SourceError(source.name, f"not a sitemap (root element <{kind}>)")
     candidates = []
     for entry in entries:
-        loc, published = _child_text(entry, "loc"), _entry_date(entry)
+        loc, (published, precision) = _child_text(entry, "loc"), _entry_stamp(entry)
         if loc is None or not is_recent(published, since):
             continue
         title = _child_text(entry, "news", "title")
-        candidate = make_candidate(source, loc, published_at=published, title=title)
+        candidate = make_candidate(
+            source, loc, published_at=published, published_precision=precision, title=title
+        )
         if candidate is not None:
             candidates.append(candidate)
     return candidates, []

@@ -147,6 +147,9 @@ class Document(Base):
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(500))
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_precision: Mapped[str | None] = mapped_column(String(8))
+    """``day`` or ``minute`` (:class:`~ingest.records.Precision`); NULL when unknown (stored
+    before precision was kept) or with no ``published_at``. A day is 00:00 UTC of its date."""
     modified_at: Mapped[datetime | None]
     event_date: Mapped[date | None] = mapped_column(Date)
     language: Mapped[str | None] = mapped_column(String(10))
