@@ -27,6 +27,7 @@ from ingest.extract import clean_document, extract_article
 from ingest.fetch import Getter
 from ingest.records import Article, Candidate, FetchedPage
 from ingest.store.documents import StoreOutcome
+from ingest.store.limits import UNSTORABLE
 from ingest.store.writer import BatchWriter
 from ingest.urls import canonicalize, choose_canonical
 
@@ -104,7 +105,10 @@ async def process_page(job: PageJob, steps: PageSteps) -> PageResult:
         if isinstance(result, PageResult):
             return result
         await steps.writer.room()
-    return PageResult(fetched=not job.local, stored=await steps.writer.store(result))
+    stored = await steps.writer.store(result)
+    if stored.rejected is not None:  # the store refused what the document holds
+        return PageResult(fetched=not job.local, rejected=UNSTORABLE, error=stored.rejected)
+    return PageResult(fetched=not job.local, stored=stored)
 
 
 async def _article(job: PageJob, steps: PageSteps) -> Article | PageResult:

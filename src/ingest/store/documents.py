@@ -24,8 +24,10 @@ from ingest.dedup.assign import assign_stored, batch_features
 from ingest.dedup.facts import Facts
 from ingest.dedup.features import Features
 from ingest.dedup.lookups import documents_at
+from ingest.errors import NotAnArticle
 from ingest.records import Article
 from ingest.store.engine import Store
+from ingest.store.limits import fit_article
 from ingest.store.models import Document, FetchState, utcnow
 
 __all__ = [
@@ -51,11 +53,13 @@ _LOOKUP_CHUNK = 500
 
 @dataclass(frozen=True, slots=True)
 class StoreOutcome:
-    """``created`` is False when the URL was stored already (by an earlier or concurrent run)."""
+    """``created`` is False when the URL was stored already (by an earlier or concurrent run)
+    or when the store refused the document: ``rejected`` then says why, in one line."""
 
     document_id: int | None
     created: bool
     assignment: dedup.Assignment | None = None
+    rejected: str | None = None
 
 
 def document_exists(session: Session, url: str) -> bool:
@@ -149,11 +153,12 @@ def add_articles(
     meanwhile: the caller's transaction then holds nothing of the batch.
     """
     hold_documents_lock(session)
-    known = stored_urls(session, (a.url for a in articles))
     given: Sequence[Features | None] = features or [None] * len(articles)
+    fitted, refused = _fit(articles)
+    known = stored_urls(session, (a.url for a in fitted if a is not None))
     fresh: dict[str, tuple[Article, Features | None]] = {}
-    for article, article_features in zip(articles, given, strict=True):
-        if article.url not in known and article.url not in fresh:
+    for article, article_features in zip(fitted, given, strict=True):
+        if article is not None and article.url not in known and article.url not in fresh:
             fresh[article.url] = (article, article_features)
     new = [article for article, _ in fresh.values()]
     texts = [article.text for article in new]
@@ -162,7 +167,10 @@ def add_articles(
     assigned = assign_stored(session, facts, texts, dedup_settings, computed)
     assignments = dict(zip(fresh, zip(facts, assigned, strict=True), strict=True))
     outcomes = []
-    for article in articles:
+    for article, refusal in zip(fitted, refused, strict=True):
+        if article is None:
+            outcomes.append(StoreOutcome(None, created=False, rejected=refusal))
+            continue
         existing = known.get(article.url)
         if existing is not None:
             outcomes.append(StoreOutcome(existing, created=False))
@@ -171,6 +179,22 @@ def add_articles(
         known[article.url] = document.id
         outcomes.append(StoreOutcome(document.id, created=True, assignment=assignment))
     return outcomes
+
+
+def _fit(articles: Sequence[Article]) -> tuple[list[Article | None], list[str | None]]:
+    """Each article as the store can hold it (:func:`fit_article`), or None and the reason
+    it cannot be stored."""
+    fitted: list[Article | None] = []
+    refused: list[str | None] = []
+    for article in articles:
+        try:
+            fitted.append(fit_article(article))
+            refused.append(None)
+        except NotAnArticle as exc:
+            log.warning("not stored: %s", exc)
+            fitted.append(None)
+            refused.append(str(exc))
+    return fitted, refused
 
 
 def _features(

@@ -34,7 +34,7 @@ from multiprocessing.synchronize import Lock as ProcessLock
 from types import TracebackType
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
@@ -42,8 +42,9 @@ from ingest.dedup.features import Features
 from ingest.errors import StoreError
 from ingest.records import Article, FetchedPage
 from ingest.store import health
-from ingest.store.documents import StoreOutcome, add_articles, store_article
+from ingest.store.documents import StoreOutcome, add_articles, document_exists
 from ingest.store.engine import Store
+from ingest.store.limits import fit_fetch_state
 from ingest.store.models import FetchState
 
 __all__ = [
@@ -276,39 +277,91 @@ class BatchWriter:
 
 
 def _write(target: _Target, articles: _Articles, states: Sequence[_State]) -> list[StoreOutcome]:
-    """One transaction for the batch; one per document when a concurrent run got there first
-    (an IntegrityError leaves nothing of the batch behind)."""
+    """One transaction for the batch and its fetch states. When the database refuses the batch
+    for what one document holds (a value it cannot take, a URL a concurrent run stored
+    meanwhile), the fetch states are written alone and the documents in halves, each half a
+    transaction of its own, down to the document at fault: it is rejected with the database's
+    reason, and its batch-mates are stored (see :func:`_write_part`)."""
     try:
         with target.store.session() as session:
             # The documents first: add_articles takes the store's documents lock before any
             # write, so no writer waits for it while holding the rows of its fetch states.
-            outcomes = add_articles(
-                session,
-                [a for a, _ in articles],
-                dedup_settings=target.dedup_settings,
-                run_id=target.run_id,
-                features=[f for _, f in articles],
-            )
+            outcomes = _add(session, target, articles)
             _save_states(session, states)
             return outcomes
-    except IntegrityError:
-        log.info("a concurrent run stored some of these %d documents", len(articles))
+    except _DOCUMENT_ERRORS as exc:
+        if not _at_fault(exc):
+            raise
+        log.info("a batch of %d documents was refused (%s)", len(articles), _first_line(exc))
     _write_states_alone(target.store, states)
-    return [
-        store_article(
-            target.store,
-            article,
-            dedup_settings=target.dedup_settings,
-            run_id=target.run_id,
-            features=features,
-        )
-        for article, features in articles
-    ]
+    return _split(target, articles)
+
+
+#: What the database raises for the data of one document rather than for the store itself
+#: (an unreachable server or a lock timeout fails the batch, and the run).
+_DOCUMENT_ERRORS = (StatementError, ValueError)
+
+
+def _at_fault(exc: Exception) -> bool:
+    """True when ``exc`` may come from one document's data: a value refused (DataError), a
+    constraint (IntegrityError), or a value that could not be bound at all."""
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc, DataError | IntegrityError)
+    return True
+
+
+def _add(session: Session, target: _Target, articles: _Articles) -> list[StoreOutcome]:
+    return add_articles(
+        session,
+        [a for a, _ in articles],
+        dedup_settings=target.dedup_settings,
+        run_id=target.run_id,
+        features=[f for _, f in articles],
+    )
+
+
+def _split(target: _Target, articles: _Articles) -> list[StoreOutcome]:
+    half = len(articles) // 2
+    return _write_part(target, articles[:half]) + _write_part(target, articles[half:])
+
+
+def _write_part(target: _Target, articles: _Articles) -> list[StoreOutcome]:
+    """``articles`` in one transaction, or halved again when the database refuses them; a
+    document refused alone is rejected, or counted unchanged when a concurrent run stored
+    its URL meanwhile."""
+    if not articles:
+        return []
+    try:
+        with target.store.session() as session:
+            return _add(session, target, articles)
+    except _DOCUMENT_ERRORS as exc:
+        if not _at_fault(exc):
+            raise
+        if len(articles) > 1:
+            return _split(target, articles)
+        return [_refused(target.store, articles[0][0], exc)]
+
+
+def _refused(store: Store, article: Article, exc: Exception) -> StoreOutcome:
+    with store.read_session() as session:
+        if document_exists(session, article.url):
+            log.info("already stored by a concurrent run: %s", article.url)
+            return StoreOutcome(None, created=False)
+    reason = f"{article.url}: not stored: {_first_line(exc)}"
+    log.warning("%s", reason)
+    return StoreOutcome(None, created=False, rejected=reason)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The database's own message, first line (no SQL, no parameters)."""
+    message = str(getattr(exc, "orig", None) or exc).strip()
+    return message.splitlines()[0] if message else type(exc).__name__
 
 
 def _save_states(session: Session, states: Sequence[_State]) -> None:
     """Save every fetch state with two statements, not two per URL: the rows are loaded (or
     inserted empty) first, so that each save finds its row in the session."""
+    states = [(fitted, source) for page, source in states if (fitted := fit_fetch_state(page))]
     urls = list(dict.fromkeys(page.url for page, _ in states))
     rows = {r.url: r for r in session.scalars(select(FetchState).where(FetchState.url.in_(urls)))}
     fresh = [FetchState(url=url) for url in urls if url not in rows]  # held: weak identity map
@@ -325,6 +378,10 @@ def _write_states_alone(store: Store, states: Sequence[_State]) -> None:
             _save_states(session, states)
     except IntegrityError:
         log.info("fetch states written by a concurrent run; kept theirs")
+    except _DOCUMENT_ERRORS as exc:
+        if not _at_fault(exc):
+            raise
+        log.warning("%d fetch states not saved: %s", len(states), _first_line(exc))
 
 
 def _without_body(page: FetchedPage) -> FetchedPage:
