@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
@@ -55,7 +55,7 @@ class State:
     config: Path | None = None
     db: str | None = None
     verbose: int = 0
-    _settings: Settings | None = None
+    _loaded: dict[bool, Settings] = field(default_factory=dict)
 
     def set_global(self, name: str, value: Any) -> None:
         """A global option given after the subcommand (see :mod:`ingest.cli_options`)."""
@@ -65,10 +65,13 @@ class State:
         else:
             setattr(self, name, value)
 
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.config, db_url=self.db)
-        return self._settings
+    def settings(self, *, read_only: bool = False) -> Settings:
+        """The settings; for a ``read_only`` command a missing default ``config/`` is fine."""
+        if read_only not in self._loaded:
+            self._loaded[read_only] = load_settings(
+                self.config, db_url=self.db, require_config=not read_only
+            )
+        return self._loaded[read_only]
 
 
 def state(ctx: typer.Context) -> State:
@@ -219,7 +222,8 @@ def story(
 
             explanation = explain(session, story_id)
             if fmt is Format.table:
-                print_why(record, explanation, state(ctx).settings().dedup.canonical_rule)
+                rule = state(ctx).settings(read_only=True).dedup.canonical_rule
+                print_why(record, explanation, rule)
             else:
                 render(
                     (jsonable(asdict(m)) for m in explanation.members),
@@ -323,7 +327,7 @@ def sources(ctx: typer.Context, fmt: FormatOption = None) -> None:
     from ingest.store.health import list_source_health
 
     settings = state(ctx).settings()
-    with _session(ctx) as session:
+    with _session(ctx, create=True) as session:
         health = {h.name: h for h in list_source_health(session)}
     rows = []
     for source in settings.sources:
@@ -357,7 +361,7 @@ def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """
     from ingest.config import settings_reference
 
-    rows = settings_reference(state(ctx).settings())
+    rows = settings_reference(state(ctx).settings(read_only=True))
     render(rows, fmt or default_format(), columns=["name", "value", "env", "description"])
 
 
@@ -368,9 +372,11 @@ def _zone(settings: Settings) -> tzinfo:
 
 
 @contextmanager
-def _session(ctx: typer.Context) -> Iterator[Session]:
-    """The configured store and a read-only transaction, for one query command."""
-    with open_store(state(ctx).settings().db_url) as store, store.read_session() as session:
+def _session(ctx: typer.Context, *, create: bool = False) -> Iterator[Session]:
+    """The configured store and a read-only transaction, for one query command: no
+    ``config/`` needed, and an SQLite file that does not exist is an error unless ``create``."""
+    url = state(ctx).settings(read_only=True).db_url
+    with open_store(url, create=create) as store, store.read_session() as session:
         yield session
 
 

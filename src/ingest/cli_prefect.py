@@ -17,10 +17,10 @@ from ingest.output import FormatOption, default_format, render
 __all__ = ["register", "schedule_rows"]
 
 
-def _settings(ctx: typer.Context) -> Settings:
+def _settings(ctx: typer.Context, *, read_only: bool = False) -> Settings:
     from ingest.cli import state
 
-    return state(ctx).settings()
+    return state(ctx).settings(read_only=read_only)
 
 
 def schedule_rows(settings: Settings, count: int = 3) -> list[dict[str, Any]]:
@@ -82,8 +82,8 @@ def runs(
     from ingest.report import RUN_COLUMNS, recent_runs, run_rows
     from ingest.store import open_store
 
-    settings = _settings(ctx)
-    store = open_store(settings.db_url)
+    settings = _settings(ctx, read_only=True)
+    store = open_store(settings.db_url, create=False)
     try:
         found = recent_runs(store, limit)
     finally:

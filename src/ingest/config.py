@@ -12,16 +12,34 @@ Relative paths in the files are relative to the file that names them.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from ingest.errors import ConfigError
+from ingest.schedule_spec import parse_schedule
 
 __all__ = [
     "DEFAULT_CONFIG_DIR",
@@ -42,54 +60,99 @@ ENV_PREFIX = "INGEST_"
 
 SourceKind = Literal["rss", "sitemap", "listing", "urls", "html_dir", "jsonl"]
 
+#: The longest duration a setting may hold: a year, in seconds.
+MAX_SECONDS = 365 * 86_400.0
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {name!r} (e.g. Asia/Makassar)") from None
+    return name
+
+
+def _no_control_characters(text: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError("must not contain control characters (line breaks, tabs)")
+    return text
+
+
+def _no_nul(path: Path) -> Path:
+    if "\0" in str(path):
+        raise ValueError("a path must not contain a NUL character")
+    return path
+
+
+def _schedule_text(text: str) -> str:
+    try:
+        parse_schedule(text, "UTC")
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+#: A duration in seconds: finite, at most :data:`MAX_SECONDS`.
+Seconds = Annotated[float, Field(le=MAX_SECONDS)]
+#: An IANA time zone name, checked against the time zone database.
+ZoneName = Annotated[str, AfterValidator(_known_zone)]
+#: A local path (a string in the files): no NUL character.
+LocalPath = Annotated[Path, Field(strict=False), AfterValidator(_no_nul)]
+#: A list of strings (a TOML array; JSON in the environment).
+Strings = Annotated[tuple[str, ...], Field(strict=False)]
+
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Strict: ``true`` is not a number and ``"yes"`` not a boolean; durations are finite."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class FetchSettings(_Section):
     """How pages are fetched. ``snapshot_dir`` serves every request from a local mirror
     (``<dir>/<host>/<path>``) instead of the network: the bundled demo uses it."""
 
-    user_agent: str = Field(
+    user_agent: Annotated[str, AfterValidator(_no_control_characters)] = Field(
         "ingest/0.1 (regional news monitor)",
         description="User-Agent header sent with every request; add a contact URL or address.",
     )
-    connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection.")
-    read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for each read.")
-    total_timeout: float = Field(60.0, gt=0, description="Seconds for a whole request.")
+    connect_timeout: Seconds = Field(10.0, gt=0, description="Seconds to open a connection.")
+    read_timeout: Seconds = Field(20.0, gt=0, description="Seconds to wait for each read.")
+    total_timeout: Seconds = Field(60.0, gt=0, description="Seconds for a whole request.")
     max_bytes: int = Field(5_000_000, gt=0, description="Largest body accepted, in bytes.")
     max_redirects: int = Field(5, ge=0, description="Redirects followed before giving up.")
     per_host_concurrency: int = Field(2, ge=1, description="Requests in flight per host.")
-    per_host_delay: float = Field(
+    per_host_delay: Seconds = Field(
         1.0, ge=0, description="Minimum seconds between requests to a host."
     )
     max_concurrency: int = Field(16, ge=1, description="Requests in flight in total.")
     retries: int = Field(3, ge=0, description="Retries on 429, 5xx and timeouts.")
-    backoff_base: float = Field(
+    backoff_base: Seconds = Field(
         1.0, ge=0, description="First backoff in seconds; doubles each retry."
     )
-    backoff_max: float = Field(60.0, ge=0, description="Longest backoff between retries, seconds.")
-    max_retry_after: float = Field(
+    backoff_max: Seconds = Field(
+        60.0, ge=0, description="Longest backoff between retries, seconds."
+    )
+    max_retry_after: Seconds = Field(
         120.0, ge=0, description="Longest Retry-After waited for; a longer one fails the URL."
     )
-    max_crawl_delay: float = Field(
+    max_crawl_delay: Seconds = Field(
         30.0, ge=0, description="Largest robots.txt Crawl-delay honoured, seconds."
     )
     max_sitemaps: int = Field(
         50, ge=1, description="Child sitemaps read from one sitemap index per discovery."
     )
-    source_backoff_base: float = Field(
+    source_backoff_base: Seconds = Field(
         300.0, ge=0, description="Seconds a source rests after its first failure; doubles after."
     )
-    source_backoff_max: float = Field(
+    source_backoff_max: Seconds = Field(
         86_400.0, ge=0, description="Longest rest of a failing source, seconds."
     )
     respect_robots: bool = Field(True, description="Honour robots.txt.")
-    allow_private: tuple[str, ...] = Field(
+    allow_private: Strings = Field(
         (), description="Hosts or CIDR ranges allowed even though they are private or loopback."
     )
-    snapshot_dir: Path | None = Field(
+    snapshot_dir: LocalPath | None = Field(
         None, description="Serve requests from this local mirror instead of the network."
     )
 
@@ -106,7 +169,7 @@ class ExtractSettings(_Section):
         description="Wrap loose text separated by <br> in paragraphs before extraction, so "
         "that leads written as bare text in a <div> are kept.",
     )
-    default_timezone: str = Field(
+    default_timezone: ZoneName = Field(
         "Asia/Jakarta", description="Time zone of page dates that state none (WIB)."
     )
     reject_listing_urls: bool = Field(
@@ -186,7 +249,7 @@ class DedupSettings(_Section):
         description="earliest: first published; syndication: the original a footer names, "
         "then earliest; official: syndication, then an official outlet, then earliest.",
     )
-    official_suffixes: tuple[str, ...] = Field(
+    official_suffixes: Strings = Field(
         (".go.id",), description="Outlet suffixes of official sources (canonical_rule official)."
     )
 
@@ -207,13 +270,13 @@ class ScheduleSettings(_Section):
         morning = "0 6 * * *"     # sources with schedule = "morning" share one deployment
     """
 
-    groups: dict[str, str] = Field(
+    groups: dict[str, Annotated[str, AfterValidator(_schedule_text)]] = Field(
         default_factory=dict, description="Named schedules shared by several sources."
     )
     source_retries: int = Field(
         2, ge=0, description="Retries of a source whose discovery or fetch fails as a whole."
     )
-    retry_delay: float = Field(
+    retry_delay: Seconds = Field(
         30.0, ge=0, description="Seconds before the first source retry; doubles each retry."
     )
     max_parallel_sources: int = Field(4, ge=1, description="Sources ingested at the same time.")
@@ -221,7 +284,7 @@ class ScheduleSettings(_Section):
         1, ge=1, description="Runs of one deployment allowed at the same time."
     )
     serve_limit: int = Field(8, ge=1, description="Flow runs `ingest serve` executes at once.")
-    source_lease: float = Field(
+    source_lease: Seconds = Field(
         3600.0,
         gt=0,
         description="Seconds a run holds a source so no other run ingests it meanwhile; "
@@ -241,8 +304,8 @@ class SourceConfig(_Section):
     name: str = Field(min_length=1)
     kind: SourceKind
     url: str | None = None
-    urls: tuple[str, ...] | None = None
-    path: Path | None = None
+    urls: Strings | None = None
+    path: LocalPath | None = None
     outlet: str | None = None
     schedule: str | None = None
     enabled: bool = True
@@ -268,11 +331,14 @@ class Settings(BaseSettings):
     the files: ``INGEST_DB_URL``, ``INGEST_DEDUP__NEAR_JACCARD``."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )  # not strict: the sections are; pydantic-settings would coerce "true" to 1 if it were
 
-    db_url: str = Field(DEFAULT_DB_URL, description="SQLAlchemy URL of the store.")
-    timezone: str = Field("Asia/Makassar", description="Time zone of schedules and displays.")
+    db_url: str = Field(DEFAULT_DB_URL, min_length=1, description="SQLAlchemy URL of the store.")
+    timezone: ZoneName = Field("Asia/Makassar", description="Time zone of schedules and displays.")
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()
     dedup: DedupSettings = DedupSettings()
@@ -289,8 +355,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment overrides the files, which arrive as init arguments.
-        return env_settings, init_settings
+        # load_settings merges the environment it is given over the files (see _environment):
+        # the settings never read the process environment behind the caller's back.
+        return (init_settings,)
 
     def select_sources(self, names: Sequence[str] | None = None) -> list[SourceConfig]:
         """The named sources (an unknown name is a ConfigError), or every enabled one."""
@@ -317,8 +384,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text (save it as UTF-8)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def _first_problem(path: Path | str, exc: ValidationError, data: Mapping[str, Any]) -> ConfigError:
@@ -394,37 +467,158 @@ def _env_key(loc: tuple[int | str, ...]) -> str:
     return ENV_PREFIX + "__".join(str(p) for p in loc).upper()
 
 
+class _Environment(EnvSettingsSource):
+    """The ``INGEST_*`` variables of the mapping given, not of the process environment."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(Settings)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in self._environ.items()}
+
+
+def _environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings given by ``environ``, nested like the files, each value read from its
+    text as the field's type reads a string (``"2"`` a number, ``"false"`` a boolean)."""
+    try:
+        values = _Environment(environ)()
+    except SettingsError:
+        raise ConfigError(f"environment {_not_json(environ)}: not valid JSON") from None
+    values.pop("sources", None)
+    values.pop("config_dir", None)
+    return _from_strings(Settings, values, ())
+
+
+def _from_strings(
+    model: type[BaseModel], values: dict[str, Any], loc: tuple[str, ...]
+) -> dict[str, Any]:
+    read: dict[str, Any] = {}
+    for key, value in values.items():
+        field = model.model_fields.get(key)
+        section = field.annotation if field is not None else None
+        if isinstance(section, type) and issubclass(section, BaseModel) and isinstance(value, dict):
+            read[key] = _from_strings(section, value, (*loc, key))
+        elif section is not None and isinstance(value, str):
+            read[key] = _read_string(section, value, (*loc, key))
+        else:  # an unknown key or a JSON value: the settings' own validation judges it
+            read[key] = value
+    return read
+
+
+def _read_string(annotation: Any, value: str, loc: tuple[str, ...]) -> Any:
+    try:
+        return TypeAdapter(annotation).validate_strings(value)
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"environment {_env_key(loc)}: {'.'.join(loc)}: {message}") from None
+
+
+def _not_json(environ: Mapping[str, str]) -> str:
+    """The variable holding a list or table that is not JSON (``INGEST_FETCH__ALLOW_PRIVATE``)."""
+    for name, value in environ.items():
+        model: type[BaseModel] = Settings
+        parts = name.upper().removeprefix(ENV_PREFIX).lower().split("__")
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        for part in parts:
+            field = model.model_fields.get(part)
+            annotation = field.annotation if field is not None else None
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                model = annotation
+                continue
+            if annotation is not None and _is_json_field(field) and not _parses(value):
+                return name
+            break
+    return f"{ENV_PREFIX}*"
+
+
+def _is_json_field(field: FieldInfo | None) -> bool:
+    annotation = field.annotation if field is not None else None
+    return get_origin(annotation) in (tuple, list, dict) or (
+        annotation is not None and any(get_origin(a) in (tuple, dict) for a in _args(annotation))
+    )
+
+
+def _args(annotation: Any) -> tuple[Any, ...]:
+    return getattr(annotation, "__args__", ())
+
+
+def _parses(value: str) -> bool:
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over`` on top, tables merged key by key."""
+    result = dict(base)
+    for key, value in over.items():
+        below = result.get(key)
+        if isinstance(below, Mapping) and isinstance(value, Mapping):
+            result[key] = _merged(below, value)
+        else:
+            result[key] = value
+    return result
+
+
 def load_settings(
     config_dir: Path | None = None,
     *,
     db_url: str | None = None,
     environ: Mapping[str, str] | None = None,
+    require_config: bool = True,
 ) -> Settings:
-    """Load ``settings.toml`` (optional) and ``sources.toml`` (required) from ``config_dir``.
+    """Load ``settings.toml`` (optional) and ``sources.toml`` (required) from ``config_dir``,
+    with the ``INGEST_*`` variables of ``environ`` (default: the process environment) on top.
 
-    ``db_url`` (from ``--db``) wins over ``INGEST_DB_URL``, which wins over the file.
+    ``db_url`` (from ``--db``) wins over ``INGEST_DB_URL``, which wins over the file. Without
+    ``require_config`` (the read-only commands), a default ``config/`` folder that does not exist
+    means no sources and the defaults; a folder given by name must exist.
     """
     environ = os.environ if environ is None else environ
-    config_dir = Path(config_dir or environ.get(f"{ENV_PREFIX}CONFIG") or DEFAULT_CONFIG_DIR)
-    if not config_dir.is_dir():
+    if db_url is not None and not db_url.strip():
+        raise ConfigError("--db: empty database URL (give a URL, or leave --db out)")
+    named = config_dir or environ.get(f"{ENV_PREFIX}CONFIG")
+    config_dir = Path(named or DEFAULT_CONFIG_DIR)
+    found = config_dir.is_dir()
+    if not found and (named or require_config):
         raise ConfigError(f"{config_dir}: configuration folder not found (use --config PATH)")
     settings_path = config_dir / "settings.toml"
-    data = _read_toml(settings_path) if settings_path.exists() else {}
+    data = _read_toml(settings_path) if found and settings_path.exists() else {}
     if "sources" in data:
         raise ConfigError(f"{settings_path}: sources: unknown key (sources go in sources.toml)")
-    sources = _load_sources(config_dir / "sources.toml")
+    sources_path = config_dir / "sources.toml"
+    sources = _load_sources(sources_path) if found else ()
     try:
-        settings = Settings(**data, sources=sources, config_dir=config_dir)
+        settings = Settings(
+            **_merged(data, _environment(environ)), sources=sources, config_dir=config_dir
+        )
     except ValidationError as exc:
         loc = exc.errors()[0]["loc"]
         origin = _env_key(loc) if _env_key(loc) in environ else settings_path
         raise _first_problem(
             f"environment {origin}" if origin != settings_path else origin, exc, data
         ) from None
+    _check_schedules(settings, sources_path)
     fetch = settings.fetch
     updates: dict[str, Any] = {
         "fetch": fetch.model_copy(update={"snapshot_dir": _resolve(config_dir, fetch.snapshot_dir)})
     }
-    if db_url:
+    if db_url is not None:
         updates["db_url"] = db_url
     return settings.model_copy(update=updates)
+
+
+def _check_schedules(settings: Settings, path: Path) -> None:
+    """Each source's schedule is a group's name, a cron expression or an interval."""
+    for index, source in enumerate(settings.sources):
+        if source.schedule is None or source.schedule in settings.schedule.groups:
+            continue
+        try:
+            parse_schedule(source.schedule, settings.timezone)
+        except ConfigError as exc:
+            key = f"sources[{index}] ({source.name}).schedule"
+            raise ConfigError(f"{path}: {key}: {exc}") from None

@@ -121,9 +121,9 @@ def test_groups_share_a_deployment_and_disabled_sources_have_none(tmp_path: Path
 
 
 def test_an_unknown_group_name_is_read_as_a_bad_schedule(tmp_path: Path) -> None:
-    settings = load_settings(_config(tmp_path, SOURCES))  # no [schedule.groups]
-    with pytest.raises(ConfigError, match=r"source 'eksposisi'.*'morning'"):
-        schedule_groups(settings)
+    expected = r"sources\.toml: sources\[1\] \(eksposisi\)\.schedule: .*'morning'"
+    with pytest.raises(ConfigError, match=expected):  # no [schedule.groups]: at load time
+        load_settings(_config(tmp_path, SOURCES))
 
 
 def test_a_group_named_like_a_source_is_refused(tmp_path: Path) -> None:

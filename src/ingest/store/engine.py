@@ -66,16 +66,29 @@ def in_memory_sqlite(url: URL) -> bool:
     )
 
 
-def create_store_engine(url: str) -> Engine:
-    """An engine for ``url``; a bare ``postgresql://`` URL uses psycopg 3."""
+def sqlite_file(url: URL) -> Path | None:
+    """The file of an SQLite database kept in one, else None."""
+    if url.get_backend_name() != "sqlite" or not url.database or in_memory_sqlite(url):
+        return None
+    return Path(url.database).expanduser()
+
+
+def create_store_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url``; a bare ``postgresql://`` URL uses psycopg 3. An SQLite file that
+    does not exist is created (with its folder) when ``create``, else a StoreError."""
+    if not url.strip():
+        raise ConfigError("empty database URL (give --db URL or INGEST_DB_URL, or neither)")
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise ConfigError(f"invalid database URL {url!r}") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() == "sqlite" and parsed.database and not in_memory_sqlite(parsed):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(parsed)
+    if path is not None and not create and not path.is_file():
+        raise StoreError(f"{path}: no such database file (check --db; a run or import makes it)")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
@@ -84,6 +97,35 @@ def create_store_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+#: What a driver's connection failure says, and how it is reported.
+_CONNECT_FAILURES = (
+    ("connection refused", "connection refused"),
+    ("does not exist", "unknown database"),
+    ("authentication failed", "authentication failed"),
+    ("no pg_hba.conf entry", "authentication failed"),
+    ("failed to resolve host", "unknown host"),
+    ("timeout expired", "timed out"),
+)
+
+
+def connect_failure(exc: SQLAlchemyError) -> str:
+    """One line on why a connection failed: which kind, then the driver's own words.
+
+    >>> connect_failure(OperationalError("", {}, Exception('FATAL:  database "x" does not exist')))
+    'unknown database (database "x" does not exist)'
+    """
+    cause = getattr(exc, "orig", None) or exc
+    detail = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    detail = detail.rpartition(" failed: ")[2].removeprefix("FATAL:").strip()
+    lowered = detail.lower()
+    for needle, kind in _CONNECT_FAILURES:
+        if needle in lowered:
+            if kind == "unknown database" and lowered.startswith("role "):
+                kind = "authentication failed"
+            return kind if lowered.rstrip(".") == kind else f"{kind} ({detail})"
+    return detail
 
 
 class Store:
@@ -140,15 +182,16 @@ class Store:
         self.close()
 
 
-def open_store(url: str, *, upgrade: bool = True) -> Store:
-    """Open the store at ``url``, applying migrations first unless ``upgrade`` is False."""
-    engine = create_store_engine(url)
+def open_store(url: str, *, upgrade: bool = True, create: bool = True) -> Store:
+    """Open the store at ``url``, applying migrations first unless ``upgrade`` is False. An
+    SQLite file that does not exist is a StoreError unless ``create``."""
+    engine = create_store_engine(url, create=create)
     try:
         with engine.connect():
             pass
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StoreError(f"cannot connect to {mask_url(url)}: {exc.__class__.__name__}") from None
+        raise StoreError(f"cannot connect to {mask_url(url)}: {connect_failure(exc)}") from None
     if upgrade:
         from ingest.store.migrate import upgrade_schema
 

@@ -17,6 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from ingest.errors import StoreError
+
 __all__ = ["MIGRATION_LOCK", "current_revision", "head_revision", "upgrade_schema"]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -47,9 +49,11 @@ def _revision(connection: Connection) -> str | None:
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Bring the schema at ``engine`` up to ``revision``; a no-op when it is there already."""
     head = revision == "head"
-    if head and current_revision(engine) == head_revision():
+    current = current_revision(engine)
+    if head and current == head_revision():
         return
     config = _config()
+    _check_known(engine, current, ScriptDirectory.from_config(config))
     with engine.begin() as connection:  # on SQLite: BEGIN IMMEDIATE, the write lock
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
@@ -57,3 +61,13 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
             return  # another process migrated it while this one waited for the lock
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _check_known(engine: Engine, current: str | None, script: ScriptDirectory) -> None:
+    """A revision this version does not have (a newer one wrote the database) is a StoreError."""
+    if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+        where = engine.url.render_as_string(hide_password=True)
+        raise StoreError(
+            f"{where}: schema revision {current!r} is unknown to this version of ingest "
+            "(was the database written by a newer one?)"
+        )
