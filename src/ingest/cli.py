@@ -108,7 +108,11 @@ UntilOption = Annotated[
 ]
 OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only this outlet.")]
 TextOption = Annotated[str | None, typer.Option("--query", "-q", help="Text in the title or body.")]
-LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", "-n", min=1, help="At most this many (1 or more).")
+]
+#: The largest id a store holds (a signed 64-bit integer); a larger one is a usage error.
+MAX_ID = 2**63 - 1
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -206,7 +210,7 @@ def stories(
 @app.command()
 def story(
     ctx: typer.Context,
-    story_id: Annotated[int, typer.Argument(help="The story's id.")],
+    story_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The story's id.")],
     why: Annotated[bool, typer.Option("--why", help="Show why each member was joined.")] = False,
     fmt: FormatOption = None,
 ) -> None:
@@ -255,9 +259,11 @@ def documents(
     outlet: OutletOption = None,
     text: TextOption = None,
     limit: LimitOption = None,
-    story_id: Annotated[int | None, typer.Option("--story", help="Only this story.")] = None,
+    story_id: Annotated[
+        int | None, typer.Option("--story", min=1, max=MAX_ID, help="Only this story.")
+    ] = None,
 ) -> None:
-    """List stored documents with their cleaned text and story.
+    """List stored documents with their cleaned text and story, newest first.
 
     Example: ingest documents --format jsonl --since 2024-09-01 > documents.jsonl
     """

@@ -72,7 +72,9 @@ def serve(ctx: typer.Context) -> None:
 
 def runs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="At most this many (1 or more).")
+    ] = 20,
     fmt: FormatOption = None,
 ) -> None:
     """List recent runs with their trigger, status and counts, newest first.

@@ -169,7 +169,7 @@ def story(session: Session, story_id: int) -> StoryRecord:
     """One story; raises NotFound when there is none with that id."""
     loaded = _load_stories(session, [story_id])
     if story_id not in loaded:
-        raise NotFound(f"no story {story_id}")
+        raise NotFound(f"story {story_id} not found")
     return loaded[story_id]
 
 
@@ -223,15 +223,18 @@ def _member(member: StoryMember, document: Document) -> MemberRecord:
 def documents(
     session: Session, filters: Filters | None = None, *, story_id: int | None = None
 ) -> Iterator[DocumentRecord]:
-    """Stored documents matching ``filters`` (oldest first), streamed."""
+    """Stored documents matching ``filters``, newest first (like :func:`stories`), streamed.
+    With ``story_id``, that story's documents; a story that does not exist is NotFound."""
     filters = filters or Filters()
     query = (
         select(Document, StoryMember.story_id)
         .outerjoin(StoryMember, StoryMember.document_id == Document.id)
         .where(and_(True, *_document_conditions(filters, Document)))
-        .order_by(Document.published_at.asc().nulls_last(), Document.id)
+        .order_by(Document.published_at.desc().nulls_last(), Document.id.desc())
     )
     if story_id is not None:
+        if session.get(Story, story_id) is None:
+            raise NotFound(f"story {story_id} not found")
         query = query.where(StoryMember.story_id == story_id)
     if filters.limit:
         query = query.limit(filters.limit)

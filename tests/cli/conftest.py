@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from ingest.cli import main
-from tests.e2e.conftest import Result
+from tests.e2e.conftest import Cli, Result
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,3 +42,15 @@ def ingest(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) 
         return Result(code, out, err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An SQLite store holding the five demo seeds, imported by the real command (read only)."""
+    tmp = tmp_path_factory.mktemp("seeded")
+    url = f"sqlite:///{tmp / 'seeds.db'}"
+    done = Cli(db_url=url, config=REPO / "config", cwd=tmp)(
+        "import", str(REPO / "demo/seeds.jsonl")
+    )
+    assert done.code == 0, done.stderr
+    yield url

@@ -3,7 +3,6 @@ saying what is wrong with the database they are given."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,21 +11,8 @@ from sqlalchemy.engine import make_url
 
 from tests.cli.conftest import REPO, Ingest
 from tests.conftest import _admin_engine
-from tests.e2e.conftest import Cli
 
 READ_ONLY = [["stories"], ["documents"], ["story", "1"], ["runs"]]
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An SQLite store holding the five demo seeds, imported by the real command."""
-    tmp = tmp_path_factory.mktemp("seeded")
-    url = f"sqlite:///{tmp / 'seeds.db'}"
-    done = Cli(db_url=url, config=REPO / "config", cwd=tmp)(
-        "import", str(REPO / "demo/seeds.jsonl")
-    )
-    assert done.code == 0, done.stderr
-    yield url
 
 
 @pytest.fixture
