@@ -119,7 +119,13 @@ class FetchSettings(_Section):
     connect_timeout: Seconds = Field(10.0, gt=0, description="Seconds to open a connection.")
     read_timeout: Seconds = Field(20.0, gt=0, description="Seconds to wait for each read.")
     total_timeout: Seconds = Field(60.0, gt=0, description="Seconds for a whole request.")
-    max_bytes: int = Field(5_000_000, gt=0, description="Largest body accepted, in bytes.")
+    max_bytes: int = Field(5_000_000, gt=0, description="Largest page accepted, in bytes.")
+    max_feed_bytes: int = Field(
+        52_428_800,
+        gt=0,
+        description="Largest feed or sitemap accepted (decompressed), in bytes; the sitemap "
+        "protocol allows 50 MB (52,428,800 bytes).",
+    )
     max_redirects: int = Field(5, ge=0, description="Redirects followed before giving up.")
     per_host_concurrency: int = Field(2, ge=1, description="Requests in flight per host.")
     per_host_delay: Seconds = Field(

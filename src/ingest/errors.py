@@ -18,7 +18,9 @@ category. Only the CLI turns these into exit codes and one-line messages.
     │   ├── FetchTimeout         connect, read or total timeout
     │   ├── HTTPStatusError      a non-success HTTP status (``status_code``)
     │   ├── TooLarge             the body exceeds the size cap
-    │   └── UnsupportedContent   not HTML or XML (a PDF, an image)
+    │   ├── UnsupportedContent   not HTML or XML (a PDF, an image)
+    │   └── InvalidURL           not a URL that can be requested (a backslash in the host part,
+    │                            an unclosed IPv6 bracket, a port out of range, not http(s))
     ├── NotAnArticle         the page is not an article (``reason``): listing, gallery, too short
     ├── StoreError           the database could not be read or written
     ├── WorkerError          a worker process died or sent back what cannot be read
@@ -26,6 +28,8 @@ category. Only the CLI turns these into exit codes and one-line messages.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "BlockedAddress",
@@ -37,6 +41,7 @@ __all__ = [
     "HTTPStatusError",
     "IngestError",
     "InputError",
+    "InvalidURL",
     "NotAnArticle",
     "NotFound",
     "ProtocolFailure",
@@ -52,7 +57,18 @@ __all__ = [
 
 
 class IngestError(Exception):
-    """Base of every error raised by ingest."""
+    """Base of every error raised by ingest. Each pickles with its attributes (a page worker
+    process sends back what a fetch for discovery raised), whatever its constructor takes."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(cls: type[IngestError], args: tuple[Any, ...], state: dict[str, Any]) -> IngestError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(IngestError):
@@ -83,7 +99,8 @@ class FetchError(IngestError):
     """A URL could not be fetched.
 
     ``error_class`` is one of ``dns``, ``connect``, ``timeout``, ``http``, ``blocked``,
-    ``robots``, ``too_large``, ``content_type``, ``protocol``, ``redirect``, ``parse``, ``other``.
+    ``robots``, ``too_large``, ``content_type``, ``protocol``, ``redirect``, ``parse``,
+    ``bad_url``, ``other``.
     """
 
     error_class = "other"
@@ -136,6 +153,18 @@ class TooLarge(FetchError):
 
 class UnsupportedContent(FetchError):
     error_class = "content_type"
+
+
+class InvalidURL(FetchError):
+    """A URL from outside (a feed entry, a sitemap, a redirect's Location, a source's own
+    URL) that no request can be made for, and why (``reason``); a feed or sitemap entry with
+    one is rejected alone."""
+
+    error_class = "bad_url"
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, reason)
+        self.reason = reason
 
 
 class NotAnArticle(IngestError):

@@ -3,8 +3,8 @@ processes (one per core, :mod:`ingest.page_workers`) once its sources have broug
 ``PROCESS_POOL_MIN_PAGES`` pages in all::
 
     pool = PagePool(settings, store, fetcher, writer, run_id=run_id)
-    candidates = await discover(source, pool)   # pool.get: the fetcher, or the host's worker
-    place = pool.place(len(candidates))
+    found = await discover(source, pool)   # pool.get: the fetcher, or the host's worker
+    place = pool.place(len(found.candidates))
     result = await place(job)                   # PageResult
     await pool.close()
 

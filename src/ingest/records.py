@@ -11,7 +11,15 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, TypeVar
 
-__all__ = ["Article", "Candidate", "FetchedPage", "Precision", "published_fields"]
+__all__ = [
+    "Article",
+    "Candidate",
+    "Discovery",
+    "FetchedPage",
+    "Precision",
+    "Rejection",
+    "published_fields",
+]
 
 _T = TypeVar("_T")
 
@@ -92,6 +100,23 @@ class Candidate:
 
     def __post_init__(self) -> None:
         _keep_published(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An item a source offered that cannot be used (a feed entry whose link is no URL):
+    ``reason`` is a short stable key (``bad_url``), ``message`` one line for the run's log."""
+
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What a source offers now: its candidates, and the items it rejected one by one."""
+
+    candidates: list[Candidate]
+    rejected: list[Rejection] = field(default_factory=list)
 
 
 @_pickled_as_tuples

@@ -20,7 +20,7 @@ from ingest.errors import FetchError, SourceBusy, SourceError
 from ingest.page import PageJob, PageResult
 from ingest.pool import PagePool, Place
 from ingest.progress import ProgressHook
-from ingest.records import Candidate
+from ingest.records import Candidate, Rejection
 from ingest.sources import discover
 from ingest.store import Store, health
 from ingest.store.documents import KnownUrls, StoreOutcome, known_urls
@@ -106,7 +106,7 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
     started = time.perf_counter()
     run.progress.discovering(source.name)
     try:
-        candidates = await discover(source, run.pool, since=run.since)
+        found = await discover(source, run.pool, since=run.since)
     except (SourceError, FetchError) as exc:
         await asyncio.to_thread(_record_failure, run.settings, run.store, source, exc, summary)
         summary.duration_s = time.perf_counter() - started
@@ -114,8 +114,9 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
         if run.raise_errors:
             raise
         return summary
-    summary.discovered = len(candidates)
-    unique = _unique(candidates)
+    summary.discovered = len(found.candidates) + len(found.rejected)
+    _count_rejected(summary, found.rejected)
+    unique = _unique(found.candidates)
     run.progress.discovered(source.name, len(unique))
     place = run.pool.place(len(unique))  # may start the page workers: first
     known = await asyncio.to_thread(_known, run.store, [canonicalize(c.url) for c in unique])
@@ -131,6 +132,13 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
     run.progress.finished(source.name, failed=False)
     log.info("source %s: %s", source.name, summary.to_dict())
     return summary
+
+
+def _count_rejected(summary: SourceSummary, rejected: list[Rejection]) -> None:
+    """Count the items discovery rejected, by reason, each logged."""
+    for rejection in rejected:
+        summary.rejected[rejection.reason] += 1
+        log.info("source %s: item rejected: %s", summary.source, rejection.message)
 
 
 def _known(store: Store, urls: list[str]) -> KnownUrls:

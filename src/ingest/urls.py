@@ -9,6 +9,15 @@
 
 Tracking parameters (``utm_*``, ``fbclid``, ``gclid`` and courlan's list) are removed, scheme
 and host lowercased, default ports and fragments dropped, query parameters sorted.
+
+A URL from outside is checked before it is used (:func:`check_url`): one that cannot be
+requested raises :class:`~ingest.errors.InvalidURL` saying why, and :func:`is_http_url` is
+False for it::
+
+    >>> check_url(" https://kukarkab.go.id/berita/1 ")
+    'https://kukarkab.go.id/berita/1'
+    >>> is_http_url("http://kukarkab.go.id\\@evil.example/"), is_http_url("http://[::1/x")
+    (False, False)
 """
 
 from __future__ import annotations
@@ -18,12 +27,17 @@ from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import extract_domain, normalize_url
+from yarl import URL
+
+from ingest.errors import InvalidURL
 
 __all__ = [
     "canonicalize",
+    "check_url",
     "choose_canonical",
     "host_of",
     "is_http_url",
+    "join",
     "registered_domain",
     "split",
 ]
@@ -43,10 +57,55 @@ def split(url: str) -> SplitResult:
     return urlsplit(url)
 
 
+#: Characters no host name or address holds: a resolver or the HTTP client refuses them, or
+#: reads the URL differently (``http://a.id\\@b.id/`` is a.id to one parser, b.id to another).
+_NOT_IN_HOST = re.compile(r"[\s\x00-\x1f\x7f\\<>\"{}|^`%]")
+
+
+@lru_cache(maxsize=1 << 14)
+def check_url(url: str) -> str:
+    """``url`` without surrounding spaces, when it is an absolute http(s) URL with a host that
+    the fetcher can request; else raises :class:`~ingest.errors.InvalidURL` saying why.
+    Remembered for the last 16,384 good URLs."""
+    stripped = url.strip()
+    try:
+        parts = split(stripped)
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+        stripped.encode("utf-8")
+        URL(stripped)  # the HTTP client's own parser: a backslash in the authority, ...
+    except (ValueError, UnicodeError) as exc:
+        raise InvalidURL(url, _not_valid(exc)) from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidURL(url, "not an http(s) URL")
+    host = parts.hostname
+    if not host:
+        raise InvalidURL(url, "not a valid URL: no host")
+    if _NOT_IN_HOST.search(host):
+        raise InvalidURL(url, "not a valid URL: a character no host name holds")
+    return stripped
+
+
+def _not_valid(error: Exception) -> str:
+    return "not a valid URL: " + str(error).removeprefix("Invalid URL: ")
+
+
 def is_http_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host."""
-    parts = split(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    """True for an absolute http(s) URL with a host that can be requested
+    (:func:`check_url`)."""
+    try:
+        check_url(url)
+    except InvalidURL:
+        return False
+    return True
+
+
+def join(base: str, reference: str) -> str:
+    """``reference`` (a link, a redirect's Location; may be relative) resolved against
+    ``base``; InvalidURL when either cannot be parsed (an unclosed IPv6 bracket)."""
+    try:
+        return urljoin(base, reference.strip())
+    except ValueError as exc:
+        raise InvalidURL(reference, _not_valid(exc)) from None
 
 
 def _strip_query(query: str) -> str:
@@ -59,7 +118,7 @@ def canonicalize(url: str) -> str:
     """The canonical form of an http(s) URL; other URLs (``file://``) come back unchanged.
     Remembered for the last 65,536 URLs: a run asks for each URL several times.
 
-    Raises ValueError for a URL courlan cannot parse.
+    A URL that cannot be requested (:func:`check_url`) comes back unchanged too.
     """
     url = url.strip()
     if not is_http_url(url):
@@ -95,7 +154,10 @@ def choose_canonical(fetched_url: str, declared: str | None) -> str:
     fetched = canonicalize(fetched_url)
     if not declared or not declared.strip():
         return fetched
-    candidate = urljoin(fetched_url, declared.strip())
+    try:
+        candidate = join(fetched_url, declared)
+    except InvalidURL:
+        return fetched
     if candidate in (fetched_url, fetched):
         return fetched
     if not is_http_url(candidate):

@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from ingest.clean.dates import parse_event_date, parse_indonesian_datetime
+from ingest.config import ExtractSettings
+from ingest.extract import extract_article
 
 PUBLISHED = datetime(2024, 9, 3, 14, 0)
 
@@ -95,3 +97,35 @@ def test_parenthesised_day_wins_over_an_earlier_written_date() -> None:
         "di Pendopo, Jumat (20/11/2020)."
     )
     assert parse_event_date(text, datetime(2020, 11, 20)) == date(2020, 11, 20)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "0001-01-01T00:00:00+08:00",
+        "0001-01-01T00:00:00",
+        "9999-12-31T23:59:59-08:00",
+        "Jumat, 31 Desember 9999 - 23:00 WIB",
+        "01/01/0001 00:00 WITA",
+    ],
+)
+def test_stamps_at_the_ends_of_the_calendar_are_no_date(stamp: str) -> None:
+    """A CMS with no date set prints year 1; UTC cannot hold it, so it is no date at all."""
+    assert parse_indonesian_datetime(stamp) is None
+
+
+def test_a_page_dated_year_1_or_9999_is_extracted_undated_or_by_its_other_dates() -> None:
+    body = "".join(
+        f"<p>Kalimat nomor {n} tentang rapat koordinasi Pilkada di Tenggarong.</p>"
+        for n in range(20)
+    )
+    for stamp in ("0001-01-01T00:00:00+08:00", "9999-12-31T23:00:00-08:00"):
+        page = (
+            f'<html><head><meta property="article:published_time" content="{stamp}">'
+            f"<title>Rapat Koordinasi</title></head><body><article><h1>Rapat Koordinasi</h1>"
+            f"<p>Selasa (3/9) rapat digelar.</p>{body}</article></body></html>"
+        )
+        article = extract_article(
+            page, url="https://kukar.example/berita/1", outlet="k", settings=ExtractSettings()
+        )
+        assert article.published_at is None or 1990 < article.published_at.year < 9999

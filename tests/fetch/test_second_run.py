@@ -43,7 +43,7 @@ async def run_once(store: Store, settings: FetchSettings, source: SourceConfig) 
     """Discover, fetch with stored validators, 'extract' changed pages; returns extractions."""
     extracted = 0
     async with Fetcher(settings) as fetcher:
-        for candidate in await discover(source, fetcher):
+        for candidate in (await discover(source, fetcher)).candidates:
             with store.session() as session:
                 state = get_fetch_state(session, candidate.url)
                 etag = state.etag if state else None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from ingest.urls import canonicalize, choose_canonical, host_of
+from ingest.errors import InvalidURL
+from ingest.urls import canonicalize, check_url, choose_canonical, host_of, is_http_url, join
 
 SAME = [
     "https://kukarkab.go.id/berita/rapat-bawaslu",
@@ -43,3 +46,34 @@ def test_choose_canonical_rules() -> None:
 
 def test_host_of() -> None:
     assert host_of("https://WWW.Eksposisi.com/a") == "eksposisi.com"
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://kukar.example\\@evil.example/", "backslash"),
+        ("http://kukar.example\\berita/1", "backslash"),
+        ("http://[::1/berita", "IPv6"),
+        ("http://kukar.example:99999/", "Port out of range"),
+        ("http://kukar example.id/", "no host name holds"),
+        ("ftp://kukar.example/a", "not an http(s) URL"),
+        ("http:///berita/1", "no host"),
+        ("/berita/1", "not an http(s) URL"),
+        ("http://kukar.example/\ud800", "not a valid URL"),
+    ],
+)
+def test_urls_that_cannot_be_requested(url: str, why: str) -> None:
+    with pytest.raises(InvalidURL, match=re.escape(why)) as caught:
+        check_url(url)
+    assert caught.value.error_class == "bad_url" and caught.value.url == url
+    assert not is_http_url(url)
+    assert canonicalize(url) == url.strip()  # left as it is, for the fetcher to refuse
+
+
+def test_join_and_choose_canonical_with_broken_references() -> None:
+    with pytest.raises(InvalidURL):
+        join("https://kukar.example/berita/", "http://[::1/x")
+    assert join("https://kukar.example/berita/", "2") == "https://kukar.example/berita/2"
+    fetched = "https://kukar.example/berita/1"
+    assert choose_canonical(fetched, "http://[::1/x") == fetched
+    assert choose_canonical(fetched, "https://kukar.example\\@evil.example/x") == fetched

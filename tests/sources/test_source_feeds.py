@@ -19,7 +19,7 @@ pytestmark = pytest.mark.asyncio
 
 async def run(source: SourceConfig, settings: FetchSettings, **kw: object) -> list[Candidate]:
     async with Fetcher(settings) as fetcher:
-        return await discover(source, fetcher, **kw)  # type: ignore[arg-type]
+        return (await discover(source, fetcher, **kw)).candidates  # type: ignore[arg-type]
 
 
 def rss2(base: str) -> str:

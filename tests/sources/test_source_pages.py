@@ -20,7 +20,7 @@ pytestmark = pytest.mark.asyncio
 
 async def run(source: SourceConfig, settings: FetchSettings) -> list[Candidate]:
     async with Fetcher(settings) as fetcher:
-        return await discover(source, fetcher)
+        return (await discover(source, fetcher)).candidates
 
 
 def listing_page(links: list[str], next_href: str | None = None) -> str:
@@ -92,7 +92,7 @@ async def test_backfill_walks_numbered_pages_until_they_run_out(
     )
     assert [c.url.rsplit("/", 1)[1] for c in await run(source, settings)] == ["1-x"]
     async with Fetcher(settings) as fetcher:
-        older = await discover(source, fetcher, since=datetime(2024, 1, 1, tzinfo=UTC))
+        older = (await discover(source, fetcher, since=datetime(2024, 1, 1, tzinfo=UTC))).candidates
     assert [c.url.rsplit("/", 1)[1] for c in older] == ["1-x", "2-x", "3-x", "4-x"]
     assert not any(r.path == "/berita/page/6" for r, _ in site.log)
 

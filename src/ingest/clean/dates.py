@@ -4,6 +4,9 @@ Forms understood: "Senin, 18 November 2024 - 19:15 WIB", "Kamis, 05/11/2015 09:2
 "18 Nopember 2024", ISO 8601; in running text "Jumat (20/11/2020)", "Selasa (3/9)" (day/month,
 the year taken from the publication date) and "Rabu tanggal 27 Nopember 2024".
 Time zones: WIB is UTC+7, WITA UTC+8, WIT UTC+9.
+
+A stamp within two days of the calendar's ends (``0001-01-01T00:00:00+08:00``, what a CMS with
+no date set prints, or ``9999-12-31``) is no date: it could not be moved to UTC for storing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ __all__ = [
     "DAYS",
     "MONTHS",
     "ZONES",
+    "in_calendar",
     "parse_event_date",
     "parse_indonesian_datetime",
     "parse_stamp",
@@ -83,6 +87,22 @@ _DAY_STARTS = (
 _ODD_CASES = ("\u0131", "\u017f", "\u0130")
 
 
+#: The range :func:`in_calendar` accepts: any offset (under a day) and a day either way keep a
+#: datetime in it within years 1 to 9999.
+_EARLIEST = datetime(1, 1, 3)
+_LATEST = datetime(9999, 12, 29)
+
+
+def in_calendar(value: datetime) -> bool:
+    """True unless ``value`` is within two days of year 1 or year 9999 (see the module's
+    docstring), naive or not.
+
+    >>> in_calendar(datetime.fromisoformat("0001-01-01T00:00:00+08:00"))
+    False
+    """
+    return _EARLIEST <= value.replace(tzinfo=None) <= _LATEST
+
+
 def parse_indonesian_datetime(value: str) -> datetime | None:
     """Parse a date stamp as Indonesian outlets print it; ``None`` when none is found.
 
@@ -103,17 +123,16 @@ def parse_stamp(value: str) -> tuple[datetime, Precision] | None:
     >>> parse_stamp("Sabtu (9/11/2024)")[1]
     <Precision.DAY: 'day'>
     """
-    iso = _parse_iso(value)
-    if iso is not None:
-        return iso
+    found = _parse_iso(value)
     for pattern in (_NAMED, _NUMERIC):
+        if found is not None:
+            break
         match = pattern.search(value)
         if match is not None:
-            found = _from_match(match)
-            if found is None:
-                return None
-            return found, Precision.MINUTE if match["hh"] else Precision.DAY
-    return None
+            stamp = _from_match(match)
+            found = (stamp, Precision.MINUTE if match["hh"] else Precision.DAY) if stamp else None
+            break
+    return found if found is not None and in_calendar(found[0]) else None
 
 
 def _parse_iso(value: str) -> tuple[datetime, Precision] | None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
 from ingest.clean.dates import parse_indonesian_datetime, parse_stamp
+from ingest.errors import InvalidURL
 from ingest.records import Precision
+from ingest.urls import join
 
 __all__ = ["PageSignals", "read_signals"]
 
@@ -68,12 +69,11 @@ def read_signals(tree: HtmlElement, url: str) -> PageSignals:
             heading = " ".join(element.text_content().split())
             if heading:
                 headings.append(heading)
-    declared = found.get("canonical") or found.get("og_url")
     published = parse_stamp(found["published"]) if "published" in found else None
     root = tree.getroottree().getroot()
     language = root.get("lang") if root.tag == "html" else None
     return PageSignals(
-        page_url=urljoin(url, declared) if declared else None,
+        page_url=_declared_url(url, found.get("canonical") or found.get("og_url")),
         head_title=found.get("title"),
         headings=tuple(headings),
         declared_language=(language or "").strip() or None,
@@ -97,6 +97,17 @@ def _keep(found: dict[str, str], signal: str, value: str | None) -> None:
     """Keep the first non-blank value of each signal, stripped."""
     if signal not in found and value is not None and value.strip():
         found[signal] = value.strip()
+
+
+def _declared_url(url: str, declared: str | None) -> str | None:
+    """The declared address resolved against ``url``; None for one that is no URL (an
+    unclosed IPv6 bracket): the page is then known by the address it was fetched from."""
+    if not declared:
+        return None
+    try:
+        return join(url, declared)
+    except InvalidURL:
+        return None
 
 
 def _stamp(value: str | None) -> datetime | None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Protocol
-from urllib.parse import urljoin
 
 import httpx
 
@@ -31,18 +30,19 @@ from ingest.errors import (
     FetchError,
     FetchTimeout,
     HTTPStatusError,
+    InvalidURL,
     ProtocolFailure,
     TooLarge,
     TooManyRedirects,
 )
 from ingest.fetch.charset import detect_encoding
-from ingest.fetch.content import Kind, check_body, check_content_type
+from ingest.fetch.content import Kind, check_body, check_content_type, gunzip
 from ingest.fetch.hosts import HostLimiter, HostTimes
 from ingest.fetch.network import Network, Reply, Sender, TransportNetwork
 from ingest.fetch.retry import backoff_delay, is_retryable, parse_retry_after
 from ingest.fetch.robots import RobotsCache
 from ingest.records import FetchedPage
-from ingest.urls import split
+from ingest.urls import check_url, join, split
 
 __all__ = ["Fetcher", "Getter"]
 
@@ -55,6 +55,24 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 @dataclass(frozen=True, slots=True)
 class _Redirect:
     location: str
+
+
+def _check(url: str, current: str) -> None:
+    """InvalidURL naming ``url`` when ``current`` (``url`` or where it redirected) cannot be
+    requested."""
+    try:
+        check_url(current)
+    except InvalidURL as exc:
+        if current == url:
+            raise
+        raise InvalidURL(url, f"redirected to {current!r}: {exc.reason}") from None
+
+
+def _redirect_target(url: str, current: str, location: str) -> str:
+    try:
+        return join(current, location)
+    except InvalidURL as exc:
+        raise InvalidURL(url, f"redirected to {location!r}: {exc.reason}") from None
 
 
 class Getter(Protocol):
@@ -154,14 +172,13 @@ class Fetcher:
     ) -> FetchedPage:
         current, seen = url, {url}
         for _ in range(self.settings.max_redirects + 1):
-            if split(current).scheme not in ("http", "https"):
-                raise FetchError(url, f"unsupported URL scheme in {current!r}")
+            _check(url, current)
             if check_robots:
                 await self._check_robots(current)
             result = await self._with_retries(url, current, headers, kind)
             if isinstance(result, FetchedPage):
                 return result
-            current = urljoin(current, result.location)
+            current = _redirect_target(url, current, result.location)
             if current in seen:
                 raise TooManyRedirects(url, f"redirect loop at {current}")
             seen.add(current)
@@ -238,13 +255,22 @@ class Fetcher:
                 raise HTTPStatusError(url, status, retry_after)
             check_content_type(url, reply.headers.get("content-type"), kind)
             body = await self._read_capped(url, reply, kind)
+            if kind == "feed":
+                body = gunzip(url, body, self._cap(kind))
             check_body(url, body, kind)
             return self._page(url, current, reply, body, kind)
         finally:
             await reply.release()
 
+    def _cap(self, kind: Kind) -> int:
+        """The largest body accepted for ``kind``: feeds and sitemaps have a cap of their
+        own (the sitemap protocol allows 50 MB)."""
+        if kind == "robots":
+            return ROBOTS_MAX_BYTES
+        return self.settings.max_feed_bytes if kind == "feed" else self.settings.max_bytes
+
     async def _read_capped(self, url: str, reply: Reply, kind: Kind) -> bytes:
-        cap = ROBOTS_MAX_BYTES if kind == "robots" else self.settings.max_bytes
+        cap = self._cap(kind)
         declared = reply.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             if kind == "robots":

@@ -1,12 +1,14 @@
-"""Which responses may go on: HTML for pages, XML-ish text for feeds and sitemaps."""
+"""Which responses may go on: HTML for pages, XML-ish text for feeds and sitemaps; a feed or
+sitemap sent as a gzip file is decompressed."""
 
 from __future__ import annotations
 
+import zlib
 from typing import Literal
 
-from ingest.errors import UnsupportedContent
+from ingest.errors import ProtocolFailure, TooLarge, UnsupportedContent
 
-__all__ = ["Kind", "check_content_type", "media_type"]
+__all__ = ["Kind", "check_body", "check_content_type", "gunzip", "media_type"]
 
 Kind = Literal["page", "feed", "robots"]
 
@@ -54,3 +56,24 @@ def check_body(url: str, body: bytes, kind: Kind) -> None:
     """Raise UnsupportedContent for a page body that is a PDF, image or archive in disguise."""
     if kind == "page" and body.lstrip()[:4].startswith(_MAGIC):
         raise UnsupportedContent(url, "body is a binary file, not HTML")
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip(url: str, body: bytes, cap: int) -> bytes:
+    """``body`` decompressed when it is a gzip file (``sitemap.xml.gz``, or a feed gzipped
+    without a Content-Encoding header), else ``body`` itself. Raises TooLarge past ``cap``
+    bytes decompressed and ProtocolFailure for a broken or cut-off file."""
+    if not body.startswith(_GZIP_MAGIC):
+        return body
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = decompressor.decompress(body, cap + 1)
+    except zlib.error as exc:
+        raise ProtocolFailure(url, f"broken gzip body: {exc}") from None
+    if len(data) > cap:
+        raise TooLarge(url, f"body exceeds {cap} bytes decompressed")
+    if not decompressor.eof:
+        raise ProtocolFailure(url, "gzip body cut off")
+    return data

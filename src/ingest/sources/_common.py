@@ -6,12 +6,14 @@ import logging
 import re
 from datetime import UTC, datetime
 
+from ingest.clean.dates import in_calendar
 from ingest.config import SourceConfig
-from ingest.errors import SourceError
-from ingest.records import Candidate, Precision
-from ingest.urls import canonicalize, host_of, is_http_url
+from ingest.errors import InvalidURL, SourceError
+from ingest.records import Candidate, Discovery, Precision, Rejection
+from ingest.urls import canonicalize, check_url, host_of
 
 __all__ = [
+    "Collector",
     "aware",
     "is_recent",
     "make_candidate",
@@ -32,12 +34,14 @@ def aware(value: datetime) -> datetime:
 
 
 def parse_iso(value: str) -> datetime | None:
-    """An ISO 8601 date or datetime (``Z`` allowed), timezone-aware; None when unparseable."""
+    """An ISO 8601 date or datetime (``Z`` allowed), timezone-aware; None when unparseable or
+    out of the calendar (:func:`~ingest.clean.dates.in_calendar`)."""
     text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
     try:
-        return aware(datetime.fromisoformat(text))
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
+    return aware(parsed) if in_calendar(parsed) else None
 
 
 def precision_of(value: str) -> Precision:
@@ -59,12 +63,10 @@ def make_candidate(
     title: str | None = None,
     guid: str | None = None,
     published_precision: Precision | None = None,
-) -> Candidate | None:
-    """A Candidate with a canonical URL and the source's outlet; None for a non-http URL."""
-    if not is_http_url(url):
-        logger.debug("source %s: skipping non-http URL %r", source.name, url)
-        return None
-    canonical = canonicalize(url)
+) -> Candidate:
+    """A Candidate with a canonical URL and the source's outlet; InvalidURL for a URL that
+    cannot be requested (:func:`~ingest.urls.check_url`)."""
+    canonical = canonicalize(check_url(url))
     return Candidate(
         url=canonical,
         source=source.name,
@@ -74,6 +76,54 @@ def make_candidate(
         title=title.strip() if title and title.strip() else None,
         guid=guid,
     )
+
+
+class Collector:
+    """The items of one discovery, gathered one by one: an item that cannot be used is
+    rejected alone, with its reason, and the others are kept::
+
+        items = Collector(source)
+        for entry in entries:
+            items.add(entry.link, title=entry.title)
+        return items.discovery()
+    """
+
+    def __init__(self, source: SourceConfig) -> None:
+        self.source = source
+        self.candidates: list[Candidate] = []
+        self.rejected: list[Rejection] = []
+
+    def add(
+        self,
+        url: str,
+        *,
+        published_at: datetime | None = None,
+        published_precision: Precision | None = None,
+        title: str | None = None,
+        guid: str | None = None,
+    ) -> None:
+        """Keep the item at ``url``, or reject it when the URL cannot be requested."""
+        try:
+            candidate = make_candidate(
+                self.source,
+                url,
+                published_at=published_at,
+                published_precision=published_precision,
+                title=title,
+                guid=guid,
+            )
+        except InvalidURL as exc:
+            self.reject(exc)
+            return
+        self.candidates.append(candidate)
+
+    def reject(self, error: InvalidURL) -> None:
+        """Count an item as rejected because of ``error``."""
+        self.rejected.append(Rejection(error.error_class, str(error)))
+
+    def discovery(self) -> Discovery:
+        """The candidates gathered (first of each URL) and the items rejected."""
+        return Discovery(unique(self.candidates), self.rejected)
 
 
 def unique(candidates: list[Candidate]) -> list[Candidate]:

@@ -12,17 +12,17 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from courlan.filters import extension_filter, is_navigation_page, is_not_crawlable, type_filter
 
 from ingest.config import SourceConfig
-from ingest.errors import FetchError, SourceError
+from ingest.errors import FetchError, InvalidURL, SourceError
 from ingest.fetch import Getter
-from ingest.records import Candidate
+from ingest.records import Candidate, Discovery
 from ingest.sources._common import make_candidate, require_url, unique
-from ingest.urls import canonicalize, is_http_url, registered_domain
+from ingest.urls import canonicalize, is_http_url, join, registered_domain
 
 __all__ = ["discover", "parse_listing"]
 
@@ -69,7 +69,10 @@ def parse_listing(
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        url = urljoin(page_url, href)
+        try:
+            url = join(page_url, href)
+        except InvalidURL:  # a broken link in the page's markup: not an article link
+            continue
         rel = (anchor.get("rel") or "").lower().split()
         if next_url is None and ("next" in rel or _NEXT_TEXT.match(anchor.text_content() or "")):
             next_url = url if is_http_url(url) else None
@@ -77,7 +80,7 @@ def parse_listing(
         if _is_article_link(url, site, pattern):
             title = anchor.text_content().strip() or anchor.get("title")
             candidate = make_candidate(source, url, title=title)
-            if candidate is not None and candidate.url != canonicalize(page_url):
+            if candidate.url != canonicalize(page_url):
                 candidates.append(candidate)
     return unique(candidates), next_url
 
@@ -97,7 +100,7 @@ def _numbered(source: SourceConfig, number: int) -> str | None:
 
 async def discover(
     source: SourceConfig, fetcher: Getter, *, since: datetime | None = None
-) -> list[Candidate]:
+) -> Discovery:
     """Walk the listing from ``source.url``: ``max_pages`` pages on a run, ``backfill_pages``
     when ``since`` is set (a backfill: listings carry no dates, so older articles are reached
     by page number). Page N is the previous page's next link, or ``page_url`` with ``{page}``."""
@@ -120,4 +123,4 @@ async def discover(
             break  # past the last page
         candidates.extend(found)
         url = _numbered(source, number) or next_url
-    return unique(candidates)
+    return Discovery(unique(candidates))

@@ -1,4 +1,9 @@
-"""RSS 0.9x/1.0/2.0 and Atom feeds, parsed by feedparser."""
+"""RSS 0.9x/1.0/2.0 and Atom feeds, parsed by feedparser.
+
+An entry's link may be relative: it is resolved against the feed's URL. An entry whose link
+cannot be requested is rejected alone (:class:`~ingest.records.Rejection`); a date that cannot
+be read leaves the entry undated.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,13 @@ from typing import Any
 
 import feedparser
 
+from ingest.clean.dates import in_calendar
 from ingest.config import SourceConfig
-from ingest.errors import SourceError
+from ingest.errors import InvalidURL, SourceError
 from ingest.fetch import Getter
-from ingest.records import Candidate, Precision
-from ingest.sources._common import (
-    is_recent,
-    make_candidate,
-    precision_of,
-    require_url,
-    unique,
-)
+from ingest.records import Discovery, Precision
+from ingest.sources._common import Collector, is_recent, precision_of, require_url
+from ingest.urls import join
 
 __all__ = ["discover", "parse_feed"]
 
@@ -30,8 +31,13 @@ def _entry_date(entry: Any) -> tuple[datetime | None, Precision | None]:
     """The entry's publication time (else its update or creation time) and its precision."""
     for key in ("published", "updated", "created"):
         value = entry.get(f"{key}_parsed")
-        if value:
+        if not value:
+            continue
+        try:
             at = datetime.fromtimestamp(calendar.timegm(value), UTC)
+        except (OverflowError, ValueError, OSError):  # a year feedparser read but UTC lacks
+            continue
+        if in_calendar(at):
             return at, precision_of(str(entry.get(key) or ""))
     return None, None
 
@@ -46,14 +52,20 @@ def _entry_url(entry: Any) -> str | None:
     return None
 
 
-def _entry_candidate(source: SourceConfig, entry: Any) -> Candidate | None:
-    url = _entry_url(entry)
-    if url is None:
-        return None
-    guid = entry.get("id")
+def _add_entry(
+    items: Collector, entry: Any, link: str, feed_url: str, since: datetime | None
+) -> None:
+    """Keep or reject one entry with a link; one older than ``since`` is left out."""
     published_at, precision = _entry_date(entry)
-    return make_candidate(
-        source,
+    if not is_recent(published_at, since):
+        return
+    try:
+        url = join(feed_url, link)
+    except InvalidURL as exc:
+        items.reject(exc)
+        return
+    guid = entry.get("id")
+    items.add(
         url,
         published_at=published_at,
         published_precision=precision,
@@ -62,24 +74,30 @@ def _entry_candidate(source: SourceConfig, entry: Any) -> Candidate | None:
     )
 
 
-def parse_feed(source: SourceConfig, body: bytes, *, since: datetime | None) -> list[Candidate]:
-    """Candidates from a feed document; raises SourceError when it is not a usable feed
-    (broken XML that yields no entry with an http(s) link, or not a feed at all)."""
+def parse_feed(source: SourceConfig, body: bytes, *, url: str, since: datetime | None) -> Discovery:
+    """The entries of a feed document found at ``url``; raises SourceError when it is not a
+    usable feed (empty, broken XML with no entry that has a link, or not a feed at all)."""
     parsed = feedparser.parse(body)
-    usable = [c for e in parsed.entries if (c := _entry_candidate(source, e)) is not None]
-    if parsed.bozo and not usable:
-        problem = parsed.get("bozo_exception", "not a feed")
+    items = Collector(source)
+    linked = 0
+    for entry in parsed.get("entries", []):
+        link = _entry_url(entry)
+        if link is not None:
+            linked += 1
+            _add_entry(items, entry, link, url, since)
+    if not linked and parsed.get("bozo"):
+        problem = parsed.get("bozo_exception") or "not a feed"
         raise SourceError(source.name, f"malformed feed: {problem}")
-    if not parsed.version and not usable:
+    if not linked and not parsed.get("version"):
         raise SourceError(source.name, "not an RSS or Atom feed")
-    if parsed.bozo:
+    if parsed.get("bozo"):
         logger.info("source %s: feed parsed with problems: %s", source.name, parsed.bozo_exception)
-    return unique([c for c in usable if is_recent(c.published_at, since)])
+    return items.discovery()
 
 
 async def discover(
     source: SourceConfig, fetcher: Getter, *, since: datetime | None = None
-) -> list[Candidate]:
+) -> Discovery:
     """Fetch the feed at ``source.url`` and list its entries."""
     page = await fetcher.get(require_url(source), kind="feed")
-    return parse_feed(source, page.body, since=since)
+    return parse_feed(source, page.body, url=page.final_url, since=since)
