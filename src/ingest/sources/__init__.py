@@ -3,7 +3,8 @@
 ::
 
     async with Fetcher(settings.fetch) as fetcher:
-        candidates = await discover(settings.source("kukarkab"), fetcher, since=last_run)
+        found = await discover(settings.source("kukarkab"), fetcher, since=last_run)
+        found.candidates, found.rejected   # what to fetch; the items rejected, with why
 
 One module per kind: ``rss``, ``sitemap``, ``listing``, ``url_list`` (kind ``urls``),
 ``html_dir`` and ``jsonl``. Remote kinds raise FetchError when the feed, sitemap or listing URL
