@@ -7,6 +7,7 @@ Each is a thin shell over one function (:func:`ingest.schedules.schedule_groups`
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -53,18 +54,30 @@ def schedules(ctx: typer.Context, fmt: FormatOption = None) -> None:
     render(rows, fmt or default_format(), columns=columns, title="Schedules")
 
 
+class _EchoWatcher:
+    """Tells the person who started ``ingest serve`` what it is doing, on stdout."""
+
+    def starting(self, address: str, log_path: Path, timeout: float) -> None:
+        typer.echo(
+            f"starting a Prefect server at {address} (up to {timeout:.0f} s; log: {log_path})"
+        )
+
+    def ready(self, ui_address: str) -> None:
+        typer.echo(f"Prefect UI: {ui_address}")
+
+
 def serve(ctx: typer.Context) -> None:
     """Serve every scheduled source as a Prefect deployment until Ctrl-C.
 
-    Uses the Prefect server in PREFECT_API_URL, or starts a local one (and stops it on exit).
-    The Prefect UI is at the server's address without /api, e.g. http://127.0.0.1:4200.
+    Uses the Prefect server in PREFECT_API_URL, or starts a local one (and stops it on exit),
+    and prints the address of the Prefect UI as soon as the server answers.
 
     Example: ingest serve
     """
     from ingest.serving import serve as serve_all
 
     try:
-        serve_all(_settings(ctx))
+        serve_all(_settings(ctx), watcher=_EchoWatcher())
     except KeyboardInterrupt:
         # Ctrl-C or SIGTERM is how serving is meant to stop: a clean exit, status 0.
         return

@@ -5,6 +5,10 @@ against that server. Otherwise a local server is started first (``prefect server
 127.0.0.1 and a free port; its database is in ``PREFECT_HOME``), because the ephemeral server
 Prefect starts on its own does not run schedules. Its URL is written to
 ``$PREFECT_HOME/ingest-serve.json`` so that ``ingest run`` on this machine records its runs there.
+The server is told its own API address for its UI (``PREFECT_SERVER_UI_API_URL``): by default
+Prefect's UI calls ``http://127.0.0.1:4200/api`` whatever port the server listens on.
+
+A :class:`ServeWatcher` hears when a local server starts and where the UI is once it answers.
 
 On SIGINT or SIGTERM serving stops first (schedules stay active: ``pause_on_shutdown=False``),
 then the server it started.
@@ -24,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -31,7 +36,16 @@ from ingest.config import Settings
 from ingest.errors import IngestError
 from ingest.runner import configured_api_url, serve_state_path
 
-__all__ = ["LocalServer", "ServeError", "local_server", "serve", "start_server", "stop_server"]
+__all__ = [
+    "LocalServer",
+    "ServeError",
+    "ServeWatcher",
+    "local_server",
+    "serve",
+    "start_server",
+    "stop_server",
+    "ui_url",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +65,29 @@ class LocalServer:
     log_path: Path
 
 
+class ServeWatcher(Protocol):
+    """Told what ``ingest serve`` is doing, for the person watching it."""
+
+    def starting(self, address: str, log_path: Path, timeout: float) -> None:
+        """A local Prefect server is starting at ``address``; it logs to ``log_path``."""
+
+    def ready(self, ui_address: str) -> None:
+        """The Prefect UI answers at ``ui_address`` (the deployments are not served yet)."""
+
+
+class _LogWatcher:
+    def starting(self, address: str, log_path: Path, timeout: float) -> None:
+        logger.info("starting a Prefect server at %s (log: %s)", address, log_path)
+
+    def ready(self, ui_address: str) -> None:
+        logger.info("Prefect UI: %s", ui_address)
+
+
+def ui_url(api_url: str) -> str:
+    """The address of the Prefect UI served beside the API at ``api_url``."""
+    return api_url.rstrip("/").removesuffix("/api")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free now."""
     with socket.socket() as sock:
@@ -65,18 +102,22 @@ def _healthy(api_url: str) -> bool:
         return False
 
 
-def start_server(log_path: Path, *, timeout: float = 120.0) -> LocalServer:
+def start_server(
+    log_path: Path, *, timeout: float = 120.0, watcher: ServeWatcher | None = None
+) -> LocalServer:
     """Start ``prefect server start`` on a free local port and wait until it is healthy."""
     port = free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    (watcher or _LogWatcher()).starting(ui_url(api_url), log_path, timeout)
+    env = {**os.environ, **QUIET_ENV, "PREFECT_SERVER_UI_API_URL": api_url}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [*command, "--port", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **QUIET_ENV},
+            env=env,
             start_new_session=True,
         )
     server = LocalServer(process=process, api_url=api_url, log_path=log_path)
@@ -109,9 +150,12 @@ def stop_server(server: LocalServer, *, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def local_server(state_path: Path, *, timeout: float = 120.0) -> Iterator[str]:
+def local_server(
+    state_path: Path, *, timeout: float = 120.0, watcher: ServeWatcher | None = None
+) -> Iterator[str]:
     """A local Prefect server for the duration of the block; yields its API URL."""
-    server = start_server(state_path.with_name("ingest-server.log"), timeout=timeout)
+    log_path = state_path.with_name("ingest-server.log")
+    server = start_server(log_path, timeout=timeout, watcher=watcher)
     state_path.write_text(json.dumps({"api_url": server.api_url, "pid": server.process.pid}))
     try:
         yield server.api_url
@@ -140,16 +184,21 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def serve(settings: Settings, *, startup_timeout: float = 120.0) -> None:
+def serve(
+    settings: Settings, *, startup_timeout: float = 120.0, watcher: ServeWatcher | None = None
+) -> None:
     """Serve every schedule group until interrupted; start a local server if none is set."""
+    watcher = watcher or _LogWatcher()
     # Until Prefect's runner installs its own handler, SIGTERM must still unwind to the
     # ``finally`` that stops the server.
     signal.signal(signal.SIGTERM, _interrupt)
     api_url = os.environ.get("PREFECT_API_URL") or configured_api_url()
     if api_url:
+        watcher.ready(ui_url(api_url))
         _serve_against(settings, api_url)
         return
     state_path = serve_state_path()
     state_path.parent.mkdir(parents=True, exist_ok=True)
-    with local_server(state_path, timeout=startup_timeout) as url:
+    with local_server(state_path, timeout=startup_timeout, watcher=watcher) as url:
+        watcher.ready(ui_url(url))
         _serve_against(settings, url)

@@ -1,9 +1,13 @@
-"""Config folders for the flow tests: a local JSONL source and, optionally, an RSS feed."""
+"""Config folders for the flow tests: a local JSONL source and, optionally, an RSS feed; and
+waiting for a deployment to appear on a Prefect server."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+
+import httpx
 
 BODY = (
     "Rapat koordinasi lintas sektoral digelar di Gedung PKM Tenggarong Seberang, Selasa (3/9). "
@@ -43,3 +47,14 @@ def make_config(folder: Path, feed_url: str | None, *, schedule: str | None = No
         "[schedule]\nsource_retries = 2\nretry_delay = 0\n"
     )
     return folder
+
+
+def wait_for_deployment(api_url: str, name: str, timeout: float = 90.0) -> dict[str, object]:
+    """The deployment ``ingest/<name>`` once the server at ``api_url`` has it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = httpx.get(f"{api_url}/deployments/name/ingest/{name}", timeout=5)
+        if response.status_code == 200:
+            return dict(response.json())
+        time.sleep(0.5)
+    raise AssertionError(f"deployment ingest/{name} was not created within {timeout} s")

@@ -18,21 +18,11 @@ from sqlalchemy import func, select
 
 from ingest.store import open_store
 from ingest.store.models import Document, Run
-from tests.flows.flows_testing import make_config
+from tests.flows.flows_testing import make_config, wait_for_deployment
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
 CLI = [sys.executable, "-c", "from ingest.cli import main; main()"]
-
-
-def _wait_for_deployment(api_url: str, name: str, timeout: float = 90.0) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        response = httpx.get(f"{api_url}/deployments/name/ingest/{name}", timeout=5)
-        if response.status_code == 200:
-            return dict(response.json())
-        time.sleep(0.5)
-    raise AssertionError(f"deployment ingest/{name} was not created within {timeout} s")
 
 
 @pytest.fixture
@@ -48,12 +38,12 @@ def served(prefect_api: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
             [*CLI, "--config", str(tmp_path), "serve"], env=env, stdout=log, stderr=log
         )
     try:
-        _wait_for_deployment(prefect_api, "local")
+        wait_for_deployment(prefect_api, "local")
         yield db_url, log_path
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) is not None
-    deployment = _wait_for_deployment(prefect_api, "local")
+    deployment = wait_for_deployment(prefect_api, "local")
     assert deployment["paused"] is False, "stopping serve paused the deployment"
 
 
@@ -82,7 +72,7 @@ def test_prefect_deployment_run_is_executed_by_serve(
     documents, runs = _stored(db_url)
     assert documents == 3
     assert [(r.trigger, r.status) for r in runs] == [("deployment", "completed")]
-    deployment = _wait_for_deployment(prefect_api, "local")
+    deployment = wait_for_deployment(prefect_api, "local")
     assert deployment["concurrency_limit"] == 1 or deployment.get("global_concurrency_limit")
 
 
@@ -97,7 +87,7 @@ def test_missed_slots_after_downtime_are_caught_up_once(
     prefect_api: str, served: tuple[str, Path]
 ) -> None:
     db_url, log_path = served
-    deployment = _wait_for_deployment(prefect_api, "local")
+    deployment = wait_for_deployment(prefect_api, "local")
     now = datetime.now(UTC)
     # What the scheduler had created before a two-hour outage: one run per missed hourly slot.
     window = {"start_time": (now - timedelta(hours=2)).isoformat(), "end_time": now.isoformat()}
@@ -142,7 +132,7 @@ def test_serve_starts_its_own_server_and_stops_it(tmp_path: Path) -> None:
         while not state.exists() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.5)
         api_url = json.loads(state.read_text())["api_url"]
-        deployment = _wait_for_deployment(api_url, "local")
+        deployment = wait_for_deployment(api_url, "local")
         schedule = deployment["schedules"][0]["schedule"]  # type: ignore[index]
         assert schedule == {"cron": "0 6 * * *", "timezone": "Asia/Makassar", "day_or": True}
     finally:
