@@ -201,7 +201,9 @@ class DedupSettings(_Section):
     lsh_bands: int = Field(
         32, ge=1, description="LSH bands of the document signature (must divide num_perm)."
     )
-    seed: int = Field(1, ge=0, description="MinHash seed; changing it needs a rebuild.")
+    seed: int = Field(
+        1, ge=0, le=2**32 - 1, description="MinHash seed; changing it needs a rebuild."
+    )
     shingle_size: int = Field(5, ge=1, description="Words per shingle.")
     anchor_rate: int = Field(
         4, ge=1, description="One shingle in this many is kept as a retrieval anchor."

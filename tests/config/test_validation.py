@@ -99,6 +99,7 @@ def test_a_schedule_group_is_checked_and_a_source_may_name_it(tmp_path: Path) ->
         ("[fetch]\nallow_private = [1]", "fetch.allow_private.0", "valid string"),
         ('[fetch]\nsnapshot_dir = "a\\u0000b"', "fetch.snapshot_dir", "NUL"),
         ('db_url = ""', "db_url", "at least 1 character"),
+        ("[dedup]\nseed = 4294967296", "dedup.seed", "less than or equal to 4294967295"),
     ],
 )
 def test_a_bad_setting_names_the_file_and_key(
