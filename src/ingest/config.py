@@ -166,7 +166,16 @@ class FetchSettings(_Section):
 class ExtractSettings(_Section):
     """How pages become cleaned articles."""
 
-    min_chars: int = Field(250, ge=0, description="Shorter cleaned bodies are not articles.")
+    min_chars: int = Field(
+        25, ge=0, description="Shorter cleaned bodies are never articles (too_short)."
+    )
+    short_chars: int = Field(
+        250,
+        ge=0,
+        description="Shorter cleaned bodies are short articles (briefs, breaking items): stored "
+        "and marked short when the page shows it is an article (article metadata, a dateline, "
+        "an author or a stated publication time), else rejected as too_short.",
+    )
     favor_precision: bool = Field(True, description="trafilatura: prefer less boilerplate.")
     include_tables: bool = Field(False, description="trafilatura: keep table text.")
     include_comments: bool = Field(False, description="trafilatura: keep reader comments.")
@@ -183,14 +192,27 @@ class ExtractSettings(_Section):
     )
     reject_galleries: bool = Field(
         True,
-        description="Reject photo and video pages whose text is shorter than min_chars "
+        description="Reject photo and video pages whose text is shorter than short_chars "
         "(galleries are not articles); when false they are kept with their captions as text.",
     )
-    listing_max_block_chars: int = Field(
-        400,
-        ge=0,
-        description="A page none of whose blocks holds this many characters of its own text, "
-        "and whose extracted text is spread over several blocks, is a listing (0: off).",
+    listing_min_teasers: int = Field(
+        3,
+        ge=1,
+        description="A page that calls itself an article is a listing when its body sits in "
+        "this many teaser cards (a headline link to another page with a little text around "
+        "it); any other page when it sits in one.",
+    )
+    listing_teaser_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Share of the body's characters the teaser cards must hold for a listing.",
+    )
+    teaser_max_chars: int = Field(
+        600, ge=1, description="A teaser card holds at most this many characters of text."
+    )
+    teaser_min_words: int = Field(
+        4, ge=1, description="Words a link's text needs to be a teaser's headline."
     )
 
 

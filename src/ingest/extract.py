@@ -12,7 +12,9 @@ htmldate dates pages that declare no publication time. Then the Indonesian clean
     article.text, article.event_date, article.dateline, article.credits
 
 Pages that are not articles raise :class:`~ingest.errors.NotAnArticle` with a reason key:
-``listing``, ``tag``, ``gallery``, ``error_page``, ``anti_bot``, ``no_text``, ``too_short``.
+``listing``, ``tag``, ``gallery``, ``error_page``, ``anti_bot``, ``no_text``, ``too_short``
+(:mod:`ingest.clean.pagecheck` tells them from articles). A short article (a brief) is kept and
+marked ``short``.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from ingest.clean import (
 )
 from ingest.clean.language import detect_language
 from ingest.clean.markup import wrap_loose_text
-from ingest.clean.pagecheck import check_page
+from ingest.clean.pagecheck import PageClues, check_page
 from ingest.clean.pagemeta import read_metadata
 from ingest.clean.signals import PageSignals, read_signals
 from ingest.clean.title import clean_title
@@ -115,10 +117,13 @@ def extract_article(
     if reason:
         raise NotAnArticle(url, reason)
     cleaned = clean_text(raw_text, title=title)
-    cleaned = check_page(url, tree, cleaned, settings)
+    signed = bool(metadata.author) or signals.published is not None
+    clues = PageClues(declared=signals.declared_kind, signed=signed)
+    cleaned = check_page(url, tree, cleaned, settings, clues)
     zone = ZoneInfo(settings.default_timezone)
     hint = _dated(published_hint, hint_precision)
-    published = _refined(_published_at(tree, url, signals, hint, zone), _stamped(cleaned, zone))
+    published = _published_at(tree, url, signals, hint, zone)
+    published = _refined(_refined(published, _stamped(cleaned, zone)), hint)
     return _article(
         cleaned,
         url=url,
@@ -131,6 +136,7 @@ def extract_article(
         site_name=site_name,
         language=detect_language(cleaned.text, declared=signals.declared_language),
         page_url=signals.page_url,
+        short=len(cleaned.text) < settings.short_chars,
     )
 
 
@@ -148,7 +154,8 @@ def clean_document(
     """Clean a plain-text document (the JSONL import's ``text``) with the same rules and date it.
     A publication stamp printed above the text is used when ``published_at`` is not given.
 
-    Raises :class:`~ingest.errors.NotAnArticle` only for empty or too short text.
+    Raises :class:`~ingest.errors.NotAnArticle` only for empty or too short text (under
+    ``min_chars``); a text under ``short_chars`` is a short article.
     """
     cleaned = clean_text(text, title=title)
     _reject_short(url, cleaned, settings)
@@ -162,6 +169,7 @@ def clean_document(
         title=title,
         published=given or _stamped(cleaned, zone),
         language=detect_language(cleaned.text),
+        short=len(cleaned.text) < settings.short_chars,
     )
 
 
@@ -247,9 +255,7 @@ def _bare_text(tree: HtmlElement, url: str, base: Extractor) -> str:
 
 
 def _reject_by_address(url: str, signals: PageSignals, settings: ExtractSettings) -> None:
-    reason = pagekind.listing_reason_from_title(signals.head_title)
-    if settings.reject_listing_urls:
-        reason = pagekind.listing_reason_from_url(url) or reason
+    reason = pagekind.listing_reason_from_url(url) if settings.reject_listing_urls else None
     if reason:
         raise NotAnArticle(url, reason, signals.head_title or "")
 
@@ -281,12 +287,12 @@ def _stamped(cleaned: CleanedText, zone: ZoneInfo) -> Dated | None:
 
 
 def _refined(published: Dated | None, stamped: Dated | None) -> Dated | None:
-    """The publication time, or the stamp printed above the text when there is none or the
-    stamp gives the time of the same day."""
+    """The publication time, or a more precise one (the stamp printed above the text, the
+    feed's or sitemap's time) when there is none or it gives the time of the same day."""
     if published is None or stamped is None:
         return published or stamped
     (at, precision), (stamp, stamp_precision) = published, stamped
-    same_day = at.date() == stamp.date()
+    same_day = at.date() == stamp.astimezone(at.tzinfo).date()
     if precision is Precision.DAY and stamp_precision is Precision.MINUTE and same_day:
         return stamped
     return published

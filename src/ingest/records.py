@@ -173,6 +173,9 @@ class Article:
     published_precision: Precision | None = None
     """How precisely ``published_at`` is known: a day-precision time is 00:00 UTC of its
     date (see :func:`published_fields`); None with ``published_at`` None."""
+    short: bool = False
+    """A short article (a brief, a breaking item): ``text`` is shorter than
+    ``extract.short_chars``."""
 
     def __post_init__(self) -> None:
         _keep_published(self)

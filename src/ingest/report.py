@@ -49,6 +49,7 @@ RUN_COLUMNS = (
     "sources",
     "new documents",
     "new stories",
+    "rejected",
     "failed sources",
     "seconds",
 )
@@ -177,6 +178,7 @@ def run_rows(runs: Sequence[RunRow], timezone: str) -> list[dict[str, str]]:
             str(len(s.sources)) if s else "",
             str(s.total("new_documents")) if s else "",
             str(s.total("new_stories")) if s else "",
+            _counts(s.rejected()) if s else "",
             ", ".join(s.failed_sources) if s else "",
             f"{s.duration_s:.1f}" if s else "",
         )

@@ -87,9 +87,10 @@ class RunSummary:
         skipped = [s.source for s in self.sources if s.skipped]
         if skipped:
             parts.append(f"{len(skipped)} skipped (resting after failures)")
-        rejected = sum(self.rejected().values())
+        rejected = self.rejected()
         if rejected:
-            parts.append(f"{rejected} rejected")
+            reasons = ", ".join(f"{k} {v}" for k, v in rejected.most_common())
+            parts.append(f"{rejected.total()} rejected ({reasons})")
         failures = self.failures()
         if failures:
             parts.append("failures: " + ", ".join(f"{k} {v}" for k, v in sorted(failures.items())))

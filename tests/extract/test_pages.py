@@ -161,7 +161,6 @@ def test_small_page_with_relative_canonical_and_hint() -> None:
         ("404 Not Found", "<p>Halaman tidak ditemukan.</p>", "https://x.test/a/b", "error_page"),
         ("Pilkada Kukar", PARAGRAPHS, "https://x.test/tag/pilkada", "tag"),
         ("Pilkada Kukar", PARAGRAPHS, "https://x.test/kategori/politik/page/2", "listing"),
-        ("Indeks Berita - Kukar", PARAGRAPHS, "https://x.test/a/b", "listing"),
         (
             "Rakor singkat",
             "<p>Rapat digelar hari ini di Tenggarong.</p>",
@@ -174,6 +173,15 @@ def test_not_an_article(title: str, body: str, url: str, reason: str) -> None:
     with pytest.raises(NotAnArticle) as caught:
         extract_article(_page(body, title=title), url=url, outlet="x.test", settings=SETTINGS)
     assert caught.value.reason == reason
+
+
+def test_a_word_in_the_title_does_not_make_an_article_a_listing() -> None:
+    title = "Berita Terkini: Sekda Kukar Buka Rakor Pilkada"
+    article = extract_article(
+        _page(PARAGRAPHS, title=title), url="https://x.test/a/b", outlet="x.test",
+        settings=SETTINGS,
+    )  # fmt: skip
+    assert "rapat koordinasi lintas sektoral bagian 3" in article.text
 
 
 def test_column_of_timestamped_teasers_is_a_listing() -> None:

@@ -13,7 +13,8 @@ from ingest.clean.caption import gallery_caption
 from ingest.clean.chrome import drop_embedded_posts, drop_inline_related
 from ingest.clean.credits import split_syndication
 from ingest.clean.dateline import split_dateline
-from ingest.clean.pagekind import densest_block_chars, listing_reason_from_text
+from ingest.clean.pagekind import listing_reason_from_text
+from ingest.clean.teasers import teaser_cards
 from ingest.clean.title import clean_title
 from ingest.config import ExtractSettings
 from ingest.errors import NotAnArticle
@@ -113,12 +114,22 @@ def test_truncated_excerpts_read_as_a_listing() -> None:
     assert listing_reason_from_text([NEXT, "Ia menambahkan, ...", NEXT, NEXT]) is None
 
 
-def test_densest_block_counts_own_text_not_links() -> None:
-    page = fromstring(
-        "<div><ul><li><a href='/a'>Judul berita pertama yang panjang</a> ringkas</li></ul>"
-        f"<article><p>{NEXT * 10}</p><p><a href='/b'>tautan</a> {NEXT}</p></article></div>"
+def test_teaser_cards_hold_excerpts_not_an_article_body() -> None:
+    cards = "".join(
+        f"<div class='card'><h3><a href='/berita/{i}'>Judul berita nomor {i} yang panjang</a>"
+        f"</h3><p>Ringkasan berita nomor {i} tentang rapat di Tenggarong.</p></div>"
+        for i in range(4)
     )
-    assert densest_block_chars(page) == len(NEXT * 10) + len(NEXT) + 1
+    page = fromstring(f"<html><body><main>{cards}</main></body></html>")
+    lines = [f"Ringkasan berita nomor {i} tentang rapat di Tenggarong." for i in range(4)]
+    found = teaser_cards(page, lines, url="https://x.test/", min_words=4, max_chars=600)
+    assert (found.cards, found.share) == (4, 1.0)
+    body = "".join(f"<div>{NEXT} Bagian {i}.</div>" for i in range(6))
+    box = "<div class='baca'>BACA JUGA: <a href='/lain'>Judul berita lain yang panjang</a></div>"
+    article = fromstring(f"<html><body><article>{body}{box}{body}</article>{cards}</body></html>")
+    lines = [f"{NEXT} Bagian {i}." for i in range(6)] * 2
+    found = teaser_cards(article, lines, url="https://x.test/a", min_words=4, max_chars=600)
+    assert found.cards == 0
 
 
 def test_gallery_caption_prefers_figcaptions_each_once() -> None:

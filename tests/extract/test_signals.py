@@ -1,4 +1,5 @@
-"""A page's own declarations, read in one pass, agree with the XPath queries that state them."""
+"""A page's own declarations, read in one pass, agree with the XPath queries that state them
+(JSON-LD read by its own reader)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from ingest.clean.dates import parse_indonesian_datetime
+from ingest.clean.jsonld import read_linked_data
 from ingest.clean.signals import read_signals
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +45,16 @@ def _by_xpath(tree: HtmlElement, url: str) -> tuple[object, ...]:
         '//meta[@property="article:modified_time" or @property="og:updated_time" or '
         '@itemprop="dateModified" or @name="lastmod"]/@content',
     )
+    linked = read_linked_data(tree.xpath('//script[@type="application/ld+json"]/text()'))
+    published = (
+        published
+        or linked.published
+        or _first(
+            tree,
+            "//time[@itemprop='datePublished' or @pubdate]/@datetime | //article//time/@datetime",
+        )
+    )
+    modified = modified or linked.modified
     headings = (" ".join(h.text_content().split()) for h in tree.iter("h1"))
     return (
         urljoin(url, declared) if declared else None,

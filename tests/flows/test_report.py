@@ -52,6 +52,11 @@ def test_markdown_has_one_row_per_source_and_the_totals() -> None:
     assert "Failed pages by class: timeout 1." in text
 
 
+def test_summary_line_counts_rejected_pages_by_reason() -> None:
+    line = _summary(1).line()
+    assert "3 rejected (listing 2, too_short 1)" in line
+
+
 def test_source_rows_are_keyed_by_column() -> None:
     rows = source_rows(_summary(1))
     assert [r["source"] for r in rows] == ["kukarkab", "eks|posisi"]
@@ -73,6 +78,7 @@ def test_recent_runs_newest_first_with_summaries(store: Store) -> None:
     rows = run_rows(runs, "Asia/Makassar")
     assert rows[1]["new documents"] == "7"
     assert rows[1]["failed sources"] == "eks|posisi"
+    assert rows[1]["rejected"] == "listing 2, too_short 1"
     assert rows[1]["started"].endswith("WITA")
     assert recent_runs(store, limit=1)[0].run_id == second
 
@@ -93,3 +99,4 @@ def test_runs_command_lists_stored_runs(tmp_path: Path, store: Store) -> None:
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert [r["run"] for r in rows] == [str(run_id)]
     assert rows[0]["trigger"] == "schedule" and rows[0]["status"] == "failed"
+    assert rows[0]["rejected"] == "listing 2, too_short 1"

@@ -68,6 +68,7 @@ def _full() -> Article:
         dateline="TENGGARONG",
         credits=("Editor: Rudi",),
         syndicated_from="https://asal.id/1",
+        short=True,
     )
 
 

@@ -1,22 +1,17 @@
-"""Pages that are not articles: listing, index, tag and gallery pages, error and anti-bot pages,
-very short texts. Each check returns the rejection reason (a stable key counted in the run
-summary) or ``None`` when the page passes it."""
+"""Pages that are not articles, recognised by their address or their text: listing, index, tag
+and gallery addresses, error and anti-bot pages, columns of stamped or truncated teasers. Each
+check returns the rejection reason (a stable key counted in the run summary) or ``None`` when
+the page passes it. What the page's structure says is read by :mod:`ingest.clean.teasers`."""
 
 from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement
-
 from ingest.urls import split
 
 __all__ = [
     "blocked_reason",
-    "densest_block_chars",
-    "headline_links",
     "listing_reason_from_text",
-    "listing_reason_from_title",
-    "listing_reason_from_tree",
     "listing_reason_from_url",
     "looks_like_gallery_url",
 ]
@@ -53,17 +48,10 @@ _LISTING_SEGMENTS = {
 }  # fmt: skip
 _GALLERY = re.compile(r"(?:^|[/_-])(?:galeri|gallery|foto|fotos|photo|photos|readfoto|"
                       r"inpicture|in-picture|video|videos)(?:[/_.-]|$)", re.IGNORECASE)  # fmt: skip
-_LISTING_TITLE = re.compile(
-    r"^(?:indeks|index|arsip|archive|kumpulan|daftar|kategori|category|topik|tag|hasil pencarian)"
-    r"\b|\b(?:berita terbaru|berita hari ini|berita terkini|indeks berita|portal berita)\b",
-    re.IGNORECASE,
-)
 # A teaser's truncated excerpt: "menghadiri Rapat […]", "... [...]", "...".
 _EXCERPT_END = re.compile(r"(?:\[\s*(?:…|\.\.\.)\s*\]|\.\.\.|…)$")
 # How every line that _EXCERPT_END matches ends ("$" also matches before a final newline).
 _EXCERPT_ENDS = ("]", "...", "…", "]\n", "...\n", "…\n")
-_BLOCKS = ("body", "main", "article", "section", "div", "td", "li", "blockquote")
-_OWN = frozenset({"p", "span", "strong", "b", "em", "i", "u", "font", "small", "br", "time"})
 _TEASER_STAMP = re.compile(
     r"\b\d+\s+(?:menit|jam|hari)\s+(?:yang\s+)?lalu\b|\b\d{1,2}[:.]\d{2}\s*(?:wib|wita|wit)\b",
     re.IGNORECASE,
@@ -106,11 +94,6 @@ def listing_reason_from_url(url: str) -> str | None:
     return None
 
 
-def listing_reason_from_title(title: str | None) -> str | None:
-    """``listing`` for titles such as "Indeks Berita - Kompas.com" or "Berita Terbaru"."""
-    return "listing" if title and _LISTING_TITLE.search(title) else None
-
-
 def looks_like_gallery_url(url: str) -> bool:
     """Whether the URL names a photo or video page (``/foto/``, ``readfoto``, ``inpicture``)."""
     parts = split(url)
@@ -141,60 +124,3 @@ def _stamped_lines(lines: list[str], needed: int) -> bool:
         return False
     stamped = (_may_hold(line, _STAMP_WORDS) and _TEASER_STAMP.search(line) for line in lines)
     return sum(1 for found in stamped if found) >= needed
-
-
-def densest_block_chars(tree: HtmlElement, *, enough: int | None = None) -> int:
-    """The most text, outside links, that one block element holds directly or in its
-    paragraphs and inline children. An article's body is one block of 1,000 characters and
-    more; a listing spreads short teasers over many small cards. With ``enough``, counting
-    stops at the first block found to hold that much (the block around the first paragraph is
-    tried first), and the result is at least ``enough``."""
-    if enough is not None:
-        first = next(tree.iter("p"), None)
-        around = first.getparent() if first is not None else None
-        if around is not None and around.tag in _BLOCKS:
-            size = _own_chars(around, enough)
-            if size >= enough:
-                return size
-    densest = 0
-    for block in tree.iter(*_BLOCKS):
-        densest = max(densest, _own_chars(block, enough))
-        if enough is not None and densest >= enough:
-            break
-    return densest
-
-
-def _own_chars(block: HtmlElement, enough: int | None = None) -> int:
-    """The characters ``block`` holds itself; counting stops once there are ``enough``."""
-    size = len((block.text or "").strip())
-    for child in block:
-        if enough is not None and size >= enough:
-            break
-        size += len((child.tail or "").strip())
-        if isinstance(child.tag, str) and child.tag in _OWN:
-            links = sum(len(a.text_content()) for a in child.iter("a"))
-            size += max(len(child.text_content().strip()) - links, 0)
-    return size
-
-
-def headline_links(tree: HtmlElement, *, min_words: int = 4) -> int:
-    """How many distinct pages the page links to with a headline (``min_words`` words or more)."""
-    return len(
-        {a.get("href") for a in tree.iter("a") if len(a.text_content().split()) >= min_words}
-    )
-
-
-def listing_reason_from_tree(
-    tree: HtmlElement, text: str, *, max_block_chars: int, min_chars: int, min_links: int = 8
-) -> str | None:
-    """``listing`` when no block of the page holds ``max_block_chars`` characters of its own
-    text and either the extracted ``text`` is spread over several blocks (longer than one and
-    a half times the densest block: teasers stitched together) or the page holds too little
-    text for an article (``min_chars``) among ``min_links`` headline links. Uses no URL or
-    title clue."""
-    block = densest_block_chars(tree, enough=max_block_chars)
-    if block >= max_block_chars:
-        return None
-    if len(text) > 1.5 * block:
-        return "listing"
-    return "listing" if block < min_chars and headline_links(tree) >= min_links else None

@@ -115,6 +115,7 @@ def _columns(article: Article, run_id: int | None, text_sha1: str) -> dict[str, 
         "credits": list(article.credits),
         "syndicated_from": article.syndicated_from,
         "text": article.text,
+        "short": article.short,
         "text_sha1": text_sha1,
         "run_id": run_id,
     }

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -158,6 +159,9 @@ class Document(Base):
     credits: Mapped[list[Any]] = mapped_column(default=list)
     syndicated_from: Mapped[str | None] = mapped_column(String(2000))
     text: Mapped[str] = mapped_column(Text)
+    short: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A short article (a brief, a breaking item): its text is shorter than
+    ``extract.short_chars``."""
     text_sha1: Mapped[str] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
