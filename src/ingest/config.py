@@ -12,32 +12,17 @@ Relative paths in the files are relative to the file that names them.
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_origin
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
-from pydantic.fields import FieldInfo
-from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    SettingsError,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from ingest.config_env import env_key, environment_values, merged
 from ingest.errors import ConfigError
 from ingest.schedule_spec import parse_schedule
 
@@ -385,7 +370,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # load_settings merges the environment it is given over the files (see _environment):
+        # load_settings merges the environment it is given over the files (config_env):
         # the settings never read the process environment behind the caller's back.
         return (init_settings,)
 
@@ -493,107 +478,6 @@ def settings_reference(settings: Settings) -> list[dict[str, Any]]:
     return rows
 
 
-def _env_key(loc: tuple[int | str, ...]) -> str:
-    return ENV_PREFIX + "__".join(str(p) for p in loc).upper()
-
-
-class _Environment(EnvSettingsSource):
-    """The ``INGEST_*`` variables of the mapping given, not of the process environment."""
-
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self._environ = environ
-        super().__init__(Settings)
-
-    def _load_env_vars(self) -> Mapping[str, str | None]:
-        return {name.lower(): value for name, value in self._environ.items()}
-
-
-def _environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The settings given by ``environ``, nested like the files, each value read from its
-    text as the field's type reads a string (``"2"`` a number, ``"false"`` a boolean)."""
-    try:
-        values = _Environment(environ)()
-    except SettingsError:
-        raise ConfigError(f"environment {_not_json(environ)}: not valid JSON") from None
-    values.pop("sources", None)
-    values.pop("config_dir", None)
-    return _from_strings(Settings, values, ())
-
-
-def _from_strings(
-    model: type[BaseModel], values: dict[str, Any], loc: tuple[str, ...]
-) -> dict[str, Any]:
-    read: dict[str, Any] = {}
-    for key, value in values.items():
-        field = model.model_fields.get(key)
-        section = field.annotation if field is not None else None
-        if isinstance(section, type) and issubclass(section, BaseModel) and isinstance(value, dict):
-            read[key] = _from_strings(section, value, (*loc, key))
-        elif section is not None and isinstance(value, str):
-            read[key] = _read_string(section, value, (*loc, key))
-        else:  # an unknown key or a JSON value: the settings' own validation judges it
-            read[key] = value
-    return read
-
-
-def _read_string(annotation: Any, value: str, loc: tuple[str, ...]) -> Any:
-    try:
-        return TypeAdapter(annotation).validate_strings(value)
-    except ValidationError as exc:
-        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"environment {_env_key(loc)}: {'.'.join(loc)}: {message}") from None
-
-
-def _not_json(environ: Mapping[str, str]) -> str:
-    """The variable holding a list or table that is not JSON (``INGEST_FETCH__ALLOW_PRIVATE``)."""
-    for name, value in environ.items():
-        model: type[BaseModel] = Settings
-        parts = name.upper().removeprefix(ENV_PREFIX).lower().split("__")
-        if not name.upper().startswith(ENV_PREFIX):
-            continue
-        for part in parts:
-            field = model.model_fields.get(part)
-            annotation = field.annotation if field is not None else None
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                model = annotation
-                continue
-            if annotation is not None and _is_json_field(field) and not _parses(value):
-                return name
-            break
-    return f"{ENV_PREFIX}*"
-
-
-def _is_json_field(field: FieldInfo | None) -> bool:
-    annotation = field.annotation if field is not None else None
-    return get_origin(annotation) in (tuple, list, dict) or (
-        annotation is not None and any(get_origin(a) in (tuple, dict) for a in _args(annotation))
-    )
-
-
-def _args(annotation: Any) -> tuple[Any, ...]:
-    return getattr(annotation, "__args__", ())
-
-
-def _parses(value: str) -> bool:
-    try:
-        json.loads(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with ``over`` on top, tables merged key by key."""
-    result = dict(base)
-    for key, value in over.items():
-        below = result.get(key)
-        if isinstance(below, Mapping) and isinstance(value, Mapping):
-            result[key] = _merged(below, value)
-        else:
-            result[key] = value
-    return result
-
-
 def load_settings(
     config_dir: Path | None = None,
     *,
@@ -623,12 +507,11 @@ def load_settings(
     sources_path = config_dir / "sources.toml"
     sources = _load_sources(sources_path) if found else ()
     try:
-        settings = Settings(
-            **_merged(data, _environment(environ)), sources=sources, config_dir=config_dir
-        )
+        variables = environment_values(Settings, environ, ENV_PREFIX)
+        settings = Settings(**merged(data, variables), sources=sources, config_dir=config_dir)
     except ValidationError as exc:
         loc = exc.errors()[0]["loc"]
-        origin = _env_key(loc) if _env_key(loc) in environ else settings_path
+        origin = env_key(ENV_PREFIX, loc) if env_key(ENV_PREFIX, loc) in environ else settings_path
         raise _first_problem(
             f"environment {origin}" if origin != settings_path else origin, exc, data
         ) from None
