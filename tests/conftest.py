@@ -7,6 +7,8 @@ database). Tests marked ``postgres`` skip, with the reason, only when no server 
 from __future__ import annotations
 
 import os
+import socketserver
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,3 +91,33 @@ def store(db_url: str) -> Iterator[Store]:
     opened = open_store(db_url)
     yield opened
     opened.close()
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        self.request.recv(65536)
+        self.server.hits += 1  # type: ignore[attr-defined]
+        self.request.sendall(self.server.payload)  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _raw_server(payload: bytes) -> Iterator[tuple[str, socketserver.ThreadingTCPServer]]:
+    """Yield (base URL, server); the server's ``hits`` counts connections."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    server.payload = payload  # type: ignore[attr-defined]
+    server.hits = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def raw_server() -> object:
+    """A factory: ``with raw_server(b"HTTP/1.1 200 OK...") as (url, server)``; for faults a
+    well-behaved HTTP server will not produce (truncated bodies, lying headers)."""
+    return _raw_server
