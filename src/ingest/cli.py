@@ -161,11 +161,19 @@ def run(
 def import_(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A JSONL file: one document per line.")],
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            help="Store the good lines and report each bad one with its number (exit 1).",
+        ),
+    ] = False,
 ) -> None:
     """Ingest a JSONL file of documents through the pipeline.
 
     Each line: {"url", "html" or "text", optional "title", "outlet", "published_at"}.
-    Every line is checked first: one bad line and nothing is stored.
+    Every line is checked first: one bad line and nothing is stored (with --keep-going the
+    good lines are stored, the bad ones reported with their numbers, and the exit status is 1).
 
     Example: ingest import demo/seeds.jsonl
     """
@@ -176,8 +184,12 @@ def import_(
     from ingest.progress import progress_for_terminal
 
     with progress_for_terminal() as progress:
-        summary = import_file(state(ctx).settings(), path, progress=progress)
+        summary = import_file(
+            state(ctx).settings(), path, progress=progress, keep_going=keep_going or None
+        )
     _print_summary(summary)
+    if summary.rejected()["bad_line"]:
+        raise typer.Exit(1)
 
 
 @app.command()

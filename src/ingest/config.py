@@ -32,6 +32,7 @@ __all__ = [
     "DedupSettings",
     "ExtractSettings",
     "FetchSettings",
+    "ImportSettings",
     "ScheduleSettings",
     "Settings",
     "SourceConfig",
@@ -275,6 +276,19 @@ class DedupSettings(_Section):
         return self
 
 
+class ImportSettings(_Section):
+    """How a JSONL file of documents is read (``ingest import``, sources of kind ``jsonl``)."""
+
+    max_line_bytes: int = Field(
+        5_000_000, gt=0, description="Longest line accepted, in bytes; a longer one is refused."
+    )
+    keep_going: bool = Field(
+        False,
+        description="Store the good lines of a file with bad ones and report the bad ones "
+        "(ingest import --keep-going); otherwise one bad line and nothing is stored.",
+    )
+
+
 class ScheduleSettings(_Section):
     """When sources run under ``ingest serve``, and how the flow retries and limits them.
 
@@ -358,6 +372,7 @@ class Settings(BaseSettings):
     extract: ExtractSettings = ExtractSettings()
     dedup: DedupSettings = DedupSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    imports: ImportSettings = ImportSettings()
     sources: tuple[SourceConfig, ...] = ()
     config_dir: Path = DEFAULT_CONFIG_DIR
 

@@ -131,9 +131,19 @@ def run(
 
 
 def import_file(
-    settings: Settings, path: Path, *, progress: ProgressHook | None = None
+    settings: Settings,
+    path: Path,
+    *,
+    progress: ProgressHook | None = None,
+    keep_going: bool | None = None,
 ) -> RunSummary:
-    """Ingest a JSONL file of documents (the format of ``ingest import``) through the pipeline."""
+    """Ingest a JSONL file of documents (the format of ``ingest import``) through the pipeline.
+    Every line is checked before any is stored: InputError at the first bad one, unless
+    ``keep_going`` (default: the ``imports.keep_going`` setting) stores the good lines and
+    counts the bad ones as rejected ``bad_line``, each logged with its number."""
+    if keep_going is not None:
+        imports = settings.imports.model_copy(update={"keep_going": keep_going})
+        settings = settings.model_copy(update={"imports": imports})
     source = SourceConfig(name=f"import:{Path(path).name}", kind="jsonl", path=Path(path))
     return _run_selected(
         settings, [source], trigger="import", since=None, raise_errors=True, progress=progress

@@ -5,15 +5,17 @@ They are frozen dataclasses so that a stage can never change what an earlier sta
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 __all__ = [
     "Article",
     "Candidate",
+    "Candidates",
     "Discovery",
     "FetchedPage",
     "Precision",
@@ -111,11 +113,20 @@ class Rejection:
     message: str
 
 
+class Candidates(Protocol):
+    """Candidates that can be counted and iterated: a list, or the documents of a file read
+    again, a line at a time, each time they are iterated."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Candidate]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Discovery:
     """What a source offers now: its candidates, and the items it rejected one by one."""
 
-    candidates: list[Candidate]
+    candidates: list[Candidate] | Candidates
     rejected: list[Rejection] = field(default_factory=list)
 
 

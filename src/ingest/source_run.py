@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +21,7 @@ from ingest.errors import FetchError, SourceBusy, SourceError
 from ingest.page import PageJob, PageResult
 from ingest.pool import PagePool, Place
 from ingest.progress import ProgressHook
-from ingest.records import Candidate, Rejection
+from ingest.records import Candidate, Candidates, Rejection
 from ingest.sources import discover
 from ingest.store import Store, health
 from ingest.store.documents import KnownUrls, StoreOutcome, known_urls
@@ -106,7 +107,7 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
     started = time.perf_counter()
     run.progress.discovering(source.name)
     try:
-        found = await discover(source, run.pool, since=run.since)
+        found = await discover(source, run.pool, since=run.since, settings=run.settings)
     except (SourceError, FetchError) as exc:
         await asyncio.to_thread(_record_failure, run.settings, run.store, source, exc, summary)
         summary.duration_s = time.perf_counter() - started
@@ -116,17 +117,7 @@ async def _leased_source(run: RunContext, source: SourceConfig) -> SourceSummary
         return summary
     summary.discovered = len(found.candidates) + len(found.rejected)
     _count_rejected(summary, found.rejected)
-    unique = _unique(found.candidates)
-    run.progress.discovered(source.name, len(unique))
-    place = run.pool.place(len(unique))  # may start the page workers: first
-    known = await asyncio.to_thread(_known, run.store, [canonicalize(c.url) for c in unique])
-    job = _SourceJob(run.settings, source, summary, known)
-
-    async def one(candidate: Candidate) -> None:
-        await job.process(candidate, place)
-        run.progress.page_done(source.name)
-
-    await asyncio.gather(*(one(c) for c in unique))
+    await _process(run, source, summary, found.candidates)
     await asyncio.to_thread(_record_success, run.store, source)
     summary.duration_s = time.perf_counter() - started
     run.progress.finished(source.name, failed=False)
@@ -139,6 +130,53 @@ def _count_rejected(summary: SourceSummary, rejected: list[Rejection]) -> None:
     for rejection in rejected:
         summary.rejected[rejection.reason] += 1
         log.info("source %s: item rejected: %s", summary.source, rejection.message)
+
+
+async def _process(
+    run: RunContext,
+    source: SourceConfig,
+    summary: SourceSummary,
+    candidates: list[Candidate] | Candidates,
+) -> None:
+    """Each candidate sent to its place, a chunk at a time (:func:`_chunks`), with what the
+    store knows of the chunk's URLs read first."""
+    unique = _unique(candidates) if isinstance(candidates, list) else candidates
+    run.progress.discovered(source.name, len(unique))
+    place = run.pool.place(len(unique))  # may start the page workers: first
+    job = _SourceJob(run.settings, source, summary, KnownUrls(frozenset(), {}))
+
+    async def one(candidate: Candidate) -> None:
+        await job.process(candidate, place)
+        run.progress.page_done(source.name)
+
+    chunks, done = _chunks(unique), list[Candidate]()
+    while chunk := await asyncio.to_thread(next, chunks, done):  # a file is read in a thread
+        urls = [canonicalize(c.url) for c in chunk]
+        job.known = await asyncio.to_thread(_known, run.store, urls)
+        await asyncio.gather(*(one(c) for c in chunk))
+
+
+#: Documents of a file read into memory at a time, at most, and their characters.
+CHUNK_DOCUMENTS = 256
+CHUNK_CHARS = 32_000_000
+
+
+def _chunks(candidates: list[Candidate] | Candidates) -> Iterator[list[Candidate]]:
+    """A list whole; the documents of a file ``CHUNK_DOCUMENTS`` or ``CHUNK_CHARS`` at a
+    time, so that a file of any size is never held in memory."""
+    if isinstance(candidates, list):
+        yield candidates
+        return
+    chunk: list[Candidate] = []
+    chars = 0
+    for candidate in candidates:
+        chunk.append(candidate)
+        chars += len(candidate.html or candidate.text or "")
+        if len(chunk) >= CHUNK_DOCUMENTS or chars >= CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
 
 
 def _known(store: Store, urls: list[str]) -> KnownUrls:

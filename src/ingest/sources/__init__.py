@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from ingest.config import SourceConfig
+from ingest.config import Settings, SourceConfig
 from ingest.errors import SourceError
 from ingest.fetch import Getter
 from ingest.records import Candidate, Discovery
@@ -30,34 +30,49 @@ __all__ = ["discover"]
 Discover = Callable[..., Awaitable[Discovery]]
 
 
-def _local(kind: Callable[..., Awaitable[list[Candidate]]]) -> Discover:
-    """A local kind, which checks its whole input before giving any candidate."""
+async def _html_dir(
+    source: SourceConfig, fetcher: Getter, *, since: datetime | None, settings: Settings | None
+) -> Discovery:
+    """A folder of pages, every one read before any is given."""
+    candidates: list[Candidate] = await html_dir.discover(source, fetcher, since=since)
+    return Discovery(candidates)
 
-    async def discover(
-        source: SourceConfig, fetcher: Getter, *, since: datetime | None
-    ) -> Discovery:
-        return Discovery(await kind(source, fetcher, since=since))
 
-    return discover
+async def _jsonl(
+    source: SourceConfig, fetcher: Getter, *, since: datetime | None, settings: Settings | None
+) -> Discovery:
+    """A JSONL file, every line checked before any is given, then read again lazily; with
+    ``imports.keep_going`` its bad lines are rejected items."""
+    imports = settings.imports if settings is not None else None
+    documents = await jsonl.discover(source, fetcher, since=since, settings=imports)
+    return Discovery(documents, documents.rejected)
 
+
+_LOCAL: dict[str, Discover] = {"html_dir": _html_dir, "jsonl": _jsonl}
 
 _KINDS: dict[str, Discover] = {
     "rss": rss.discover,
     "sitemap": sitemap.discover,
     "listing": listing.discover,
     "urls": url_list.discover,
-    "html_dir": _local(html_dir.discover),
-    "jsonl": _local(jsonl.discover),
 }
 
 
 async def discover(
-    source: SourceConfig, fetcher: Getter, *, since: datetime | None = None
+    source: SourceConfig,
+    fetcher: Getter,
+    *,
+    since: datetime | None = None,
+    settings: Settings | None = None,
 ) -> Discovery:
     """The candidates ``source`` offers now (entries dated before ``since`` left out) and the
-    items it rejected; SourceError when it offered items and every one was rejected."""
-    found = await _KINDS[source.kind](source, fetcher, since=since)
-    if found.rejected and not found.candidates:
+    items it rejected; SourceError when it offered items and every one was rejected.
+    ``settings`` bound what the local kinds read (``imports``, ``fetch.max_bytes``)."""
+    if source.kind in _LOCAL:
+        found = await _LOCAL[source.kind](source, fetcher, since=since, settings=settings)
+    else:
+        found = await _KINDS[source.kind](source, fetcher, since=since)
+    if found.rejected and not len(found.candidates):
         first = found.rejected[0]
         raise SourceError(
             source.name, f"all {len(found.rejected)} items rejected, the first: {first.message}"

@@ -17,7 +17,7 @@ from lxml import etree
 from ingest.config import SourceConfig
 from ingest.errors import FetchError, InvalidURL, SourceError
 from ingest.fetch import Getter
-from ingest.records import Discovery, Precision
+from ingest.records import Candidate, Discovery, Precision, Rejection
 from ingest.sources._common import (
     Collector,
     is_recent,
@@ -131,7 +131,8 @@ async def discover(
     """Read the sitemap at ``source.url``, following indexes up to ``fetch.max_sitemaps`` files."""
     pending, depth_of = [require_url(source)], {require_url(source): 0}
     budget = fetcher.settings.max_sitemaps
-    found = Discovery([])
+    candidates: list[Candidate] = []
+    rejected: list[Rejection] = []
     while pending and budget > 0:
         url = pending.pop(0)
         budget -= 1
@@ -143,10 +144,10 @@ async def discover(
                 raise
             logger.warning("source %s: child sitemap %s skipped: %s", source.name, url, exc)
             continue
-        found.candidates.extend(sitemap.found.candidates)
-        found.rejected.extend(sitemap.found.rejected)
+        candidates.extend(sitemap.found.candidates)
+        rejected.extend(sitemap.found.rejected)
         for child in sitemap.children:
             if child not in depth_of and depth_of[url] < _MAX_DEPTH:
                 depth_of[child] = depth_of[url] + 1
                 pending.append(child)
-    return Discovery(unique(found.candidates), found.rejected)
+    return Discovery(unique(candidates), rejected)
