@@ -45,6 +45,7 @@ from ingest.clean import (
     pagekind,
     parse_event_date,
 )
+from ingest.clean.boxes import join_around_boxes
 from ingest.clean.language import detect_language
 from ingest.clean.markup import wrap_loose_text
 from ingest.clean.pagecheck import PageClues, check_page
@@ -106,6 +107,7 @@ def extract_article(
         raise NotAnArticle(url, "no_text", "the page could not be parsed as HTML")
     signals = read_signals(tree, url)
     _reject_by_address(url, signals, settings)
+    join_around_boxes(tree)
     if settings.wrap_loose_text:
         wrap_loose_text(tree)
     metadata = read_metadata(tree, url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.clean.dateline import opens_with_dateline
 from ingest.clean.dates import parse_indonesian_datetime
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "drop_stamp_lines",
     "drop_trailing_related",
     "is_headline_like",
+    "is_list_line",
+    "is_related_marker",
     "strip_ad_markers",
 ]
 
@@ -28,7 +31,9 @@ _RELATED = re.compile(
     r"|pilihan\s*editor|berita\s*(?:lainnya|terkait|lain)|artikel\s*terkait|rekomendasi"
     r"|advertisement|scroll\s*to\s*continue(?:\s*with\s*content)?|silakan\s+login"
     r"|komentar\s+yang\s+mengandung|load\s+more|muat\s+lebih\s+banyak|tampilkan\s+lebih)\b"
-    r"|^\W*disclaimer\s*:",
+    r"|^\W*disclaimer\s*:"
+    # the outlet's own contact for news and advertising: "Redaksi: redaksi[at]detik.com"
+    r"|^\W*(?:redaksi|hubungi)\s*:\s*\S+(?:@|\[at\])\S+$|^\W*informasi\s+pemasangan\s+iklan\W*$",
     re.IGNORECASE,
 )
 _AD_WORDS = ("ADVERTISEMENT", "SCROLL TO CONTINUE WITH CONTENT", "Advertisement")
@@ -55,7 +60,15 @@ _STAMP_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NON_WORD = re.compile(r"\W+")
+# A list article's lines: "3. Pantai Ambalat", "Harga tiket masuk: Rp 15.000".
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
+_LABELLED = re.compile(r"^[^\W\d_][\w'’./()-]*(?:\s+[\w'’./()-]+){0,2}\s*:\s+(?P<value>\S.*)$")
 _WORD_RUN = re.compile(r"\w+")
+
+
+def is_related_marker(text: str) -> bool:
+    """Whether ``text`` opens with a related-link marker ("BACA JUGA:", "Berita Terkait")."""
+    return _RELATED.match(text) is not None
 
 
 def drop_inline_related(lines: list[str]) -> list[str]:
@@ -120,9 +133,14 @@ def is_headline_like(line: str, *, max_words: int = 20) -> bool:
 
 def drop_leading_headlines(lines: list[str], title: str | None = None) -> list[str]:
     """Remove the title, kicker and caption lines before the first sentence, and any later
-    line that repeats the title."""
+    line that repeats the title. A line that opens with a dateline is the lead, ended with a
+    full stop or not."""
     start = 0
-    while start < len(lines) - 1 and is_headline_like(lines[start]):
+    while (
+        start < len(lines) - 1
+        and is_headline_like(lines[start])
+        and not opens_with_dateline(lines[start])
+    ):
         start += 1
     wanted = _norm(title) if title else None
     if wanted is None:
@@ -141,11 +159,29 @@ def _repeats(line: str, wanted: str) -> bool:
 
 def drop_trailing_related(lines: list[str]) -> list[str]:
     """Remove what follows the last sentence: lists of related titles alternating with
-    category words, "Load More...", embedded-post signatures."""
+    category words, "Load More...", embedded-post signatures. A list article's own lines
+    ("Harga tiket: Rp 15.000", "3. Pantai Ambalat") end the removal."""
     end = len(lines)
-    while end > 1 and (is_headline_like(lines[end - 1]) or _RELATED.match(lines[end - 1])):
+    while end > 1 and (_RELATED.match(lines[end - 1]) or _trailing_title(lines[end - 1])):
         end -= 1
     return lines[:end]
+
+
+def is_list_line(line: str) -> bool:
+    """A line of a list article: a numbered item ("3. Pantai Ambalat") or a "Label: value"
+    line whose value is not a title-cased headline ("Sekda Kukar: Sinergi Wujudkan Pilkada")."""
+    if _NUMBERED.match(line):
+        return True
+    match = _LABELLED.match(line)
+    if match is None:
+        return False
+    words = match["value"].split()
+    capitalised = sum(1 for word in words if word[:1].isupper())
+    return len(words) < 4 or capitalised < 0.6 * len(words)
+
+
+def _trailing_title(line: str) -> bool:
+    return is_headline_like(line) and not is_list_line(line)
 
 
 def _first_word(text: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ingest.clean.places import is_known_place
 
-__all__ = ["Dateline", "split_dateline"]
+__all__ = ["Dateline", "opens_with_dateline", "split_dateline"]
 
 _DASH = r"\s*(?:[–—]|-{1,2})\s*"
 _PLACE = r"[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*){0,3}"
@@ -72,6 +72,13 @@ def split_dateline(lines: list[str], *, max_words: int = 8, head: int = 3) -> Da
         after = lines[index + 1 :]
         return Dateline(lines=[rest, *after] if rest else after, dateline=dateline)
     return Dateline(lines=lines, dateline=None)
+
+
+def opens_with_dateline(line: str, *, max_words: int = 8) -> bool:
+    """Whether ``line`` opens with a dateline written with a dash ("TENGGARONG – ",
+    "Jakarta (ANTARA) - "), or is one alone."""
+    match = _DATELINE.match(line)
+    return match is not None and len(match.group(0).split()) <= max_words
 
 
 def _match(line: str, max_words: int, *, dashless: bool) -> tuple[str, str] | None:
