@@ -325,6 +325,13 @@ class ScheduleSettings(_Section):
         "configured, else in-process (auto); always in-process (direct); always as a flow, "
         "starting a temporary Prefect server if none is configured (prefect).",
     )
+    prefect_startup_timeout: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds to wait for a Prefect server that ingest starts: the temporary "
+        "one of `ingest run` (run_mode prefect, no server configured) or the local one of "
+        "`ingest serve` (a fresh one takes 25-60 s on 2 busy cores).",
+    )
 
 
 class SourceConfig(_Section):

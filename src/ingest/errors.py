@@ -24,6 +24,7 @@ category. Only the CLI turns these into exit codes and one-line messages.
     ├── NotAnArticle         the page is not an article (``reason``): listing, gallery, too short
     ├── StoreError           the database could not be read or written
     ├── WorkerError          a worker process died or sent back what cannot be read
+    ├── PrefectServerError   a Prefect server that ingest starts did not answer in time
     └── NotFound             a story or document that does not exist
 """
 
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidURL",
     "NotAnArticle",
     "NotFound",
+    "PrefectServerError",
     "ProtocolFailure",
     "RobotsDisallowed",
     "SourceBusy",
@@ -189,6 +191,11 @@ class StoreError(IngestError):
 
 class WorkerError(IngestError):
     """A worker process (extraction, store writer) died or sent back what cannot be read."""
+
+
+class PrefectServerError(IngestError):
+    """A Prefect server that ingest starts (``ingest serve``'s, or the temporary one of a flow
+    run with no server configured) exited or did not answer in time."""
 
 
 class NotFound(IngestError):

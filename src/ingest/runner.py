@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ingest.config import Settings
-from ingest.errors import ConfigError, FetchError, IngestError, SourceError
+from ingest.errors import ConfigError, FetchError, IngestError, PrefectServerError, SourceError
 from ingest.progress import ProgressHook
 from ingest.summary import RunSummary, SourceSummary
 
@@ -42,6 +43,7 @@ __all__ = [
     "prefect_home",
     "run_now",
     "serve_state_path",
+    "start_temporary_server",
 ]
 
 logger = logging.getLogger(__name__)
@@ -127,12 +129,35 @@ def configured_api_url(environ: Mapping[str, str] | None = None) -> str | None:
     return environ.get("PREFECT_API_URL") or _profile_api_url(environ) or _served_api_url(environ)
 
 
+def start_temporary_server(timeout: float) -> None:
+    """Start the ephemeral Prefect server that a flow run uses when no server is configured,
+    waiting at most ``timeout`` seconds; raise :class:`PrefectServerError` in one line if it
+    does not answer (Prefect's own start would wait its 20 s default, then raise a traceback)."""
+    import httpx
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the one instance Prefect's clients use
+    try:
+        server.start(timeout=math.ceil(timeout))
+    except (RuntimeError, httpx.HTTPError) as exc:
+        process = server.server_process
+        status = process.poll() if process else None
+        ended = f"; it exited with status {status}" if status is not None else ""
+        server.stop()
+        raise PrefectServerError(
+            f"the temporary Prefect server did not answer within {timeout:.0f} s "
+            f"(schedule.prefect_startup_timeout{ended}); set PREFECT_API_URL to a running "
+            "server, or start one with `ingest serve`"
+        ) from exc
+
+
 def _run_flow(settings: Settings, api_url: str | None, **params: Any) -> RunSummary:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.ingest_flow import run_flow
 
     if api_url is None:
+        start_temporary_server(settings.schedule.prefect_startup_timeout)
         return run_flow(settings, **params)
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         return run_flow(settings, **params)

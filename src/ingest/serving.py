@@ -33,12 +33,11 @@ from typing import Protocol
 import httpx
 
 from ingest.config import Settings
-from ingest.errors import IngestError
+from ingest.errors import PrefectServerError
 from ingest.runner import configured_api_url, serve_state_path
 
 __all__ = [
     "LocalServer",
-    "ServeError",
     "ServeWatcher",
     "local_server",
     "serve",
@@ -50,10 +49,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 QUIET_ENV = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
-
-
-class ServeError(IngestError):
-    """The local Prefect server could not be started."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +119,16 @@ def start_server(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServeError(f"the Prefect server exited at start-up; see {log_path}")
+            raise PrefectServerError(f"the Prefect server exited at start-up; see {log_path}")
         if _healthy(api_url):
             logger.info("Prefect server ready at %s", api_url)
             return server
         time.sleep(0.5)
     stop_server(server)
-    raise ServeError(f"the Prefect server was not ready after {timeout:.0f} s; see {log_path}")
+    raise PrefectServerError(
+        f"the Prefect server was not ready after {timeout:.0f} s "
+        f"(schedule.prefect_startup_timeout); see {log_path}"
+    )
 
 
 def stop_server(server: LocalServer, *, timeout: float = 30.0) -> None:
@@ -184,10 +182,9 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def serve(
-    settings: Settings, *, startup_timeout: float = 120.0, watcher: ServeWatcher | None = None
-) -> None:
-    """Serve every schedule group until interrupted; start a local server if none is set."""
+def serve(settings: Settings, *, watcher: ServeWatcher | None = None) -> None:
+    """Serve every schedule group until interrupted; start a local server if none is set (and
+    wait ``schedule.prefect_startup_timeout`` for it)."""
     watcher = watcher or _LogWatcher()
     # Until Prefect's runner installs its own handler, SIGTERM must still unwind to the
     # ``finally`` that stops the server.
@@ -199,6 +196,7 @@ def serve(
         return
     state_path = serve_state_path()
     state_path.parent.mkdir(parents=True, exist_ok=True)
-    with local_server(state_path, timeout=startup_timeout, watcher=watcher) as url:
+    timeout = settings.schedule.prefect_startup_timeout
+    with local_server(state_path, timeout=timeout, watcher=watcher) as url:
         watcher.ready(ui_url(url))
         _serve_against(settings, url)

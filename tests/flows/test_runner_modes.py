@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ingest.runner import (
     parse_since,
     serve_state_path,
 )
+from tests.flows.flows_testing import make_config
 
 
 def test_the_environment_names_the_server(tmp_path: Path) -> None:
@@ -69,3 +71,36 @@ def test_a_failed_source_keeps_its_error_class() -> None:
     summary = failed_source_summary("kukarkab", FetchTimeout("https://a.id/feed", "slow"))
     assert summary.error_class == "timeout" and "slow" in (summary.error or "")
     assert failed_source_summary("x", ValueError("bad")).error_class == "ValueError"
+
+
+def test_a_temporary_server_that_does_not_answer_is_one_line_and_stores_nothing(
+    tmp_path: Path,
+) -> None:
+    """Its database cannot be created, so the server never answers, however fast the machine."""
+    (tmp_path / "not-a-folder").write_text("")
+    make_config(tmp_path, None)
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": (
+            f"sqlite+aiosqlite:///{tmp_path / 'not-a-folder' / 'prefect.db'}"
+        ),
+        "INGEST_SCHEDULE__RUN_MODE": "prefect",
+        "INGEST_SCHEDULE__PREFECT_STARTUP_TIMEOUT": "1",
+        "INGEST_DB_URL": f"sqlite:///{tmp_path / 'ingest.db'}",
+    }
+    env.pop("PREFECT_API_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "from ingest.cli import main; main()",
+         "--config", str(tmp_path), "run"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("ingest:")]
+    assert errors == [done.stderr.splitlines()[-1]]
+    assert errors[0].startswith(
+        "ingest: error: the temporary Prefect server did not answer within 1 s "
+        "(schedule.prefect_startup_timeout"
+    )
+    assert not (tmp_path / "ingest.db").exists()
