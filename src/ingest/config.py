@@ -371,6 +371,7 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         extra="forbid",
         frozen=True,
+        env_ignore_empty=True,
     )  # not strict: the sections are; pydantic-settings would coerce "true" to 1 if it were
 
     db_url: str = Field(DEFAULT_DB_URL, min_length=1, description="SQLAlchemy URL of the store.")

@@ -5,7 +5,8 @@ key, each read from its text as the field's type reads a string::
     >>> environment_values(Settings, {"INGEST_FETCH__PER_HOST_DELAY": "2"}, "INGEST_")
     {'fetch': {'per_host_delay': 2.0}}
 
-Numbers and booleans are read as text (``2``, ``0.5``, ``true``); lists and tables as JSON.
+Numbers and booleans are read as text (``2``, ``0.5``, ``true``); lists and tables as JSON; a
+variable set to nothing (``INGEST_DB_URL=``) is not set, as for the command's options.
 Only the mapping given is read, never the process environment behind the caller's back. A
 value that cannot be read is a :class:`~ingest.errors.ConfigError` naming its variable.
 """
@@ -41,7 +42,11 @@ class _Mapping(EnvSettingsSource):
         super().__init__(model)
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
-        return {name.lower(): value for name, value in self._environ.items()}
+        return {
+            name.lower(): value
+            for name, value in self._environ.items()
+            if not (self.env_ignore_empty and value == "")
+        }
 
 
 def environment_values(

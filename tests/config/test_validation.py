@@ -173,7 +173,6 @@ def test_only_the_environment_given_is_read(
         ("INGEST_FETCH__PER_HOST_DELAY", "inf", "INGEST_FETCH__PER_HOST_DELAY: fetch.per_host_"),
         ("INGEST_FETCH__USER_AGENT", "a\r\nb", "INGEST_FETCH__USER_AGENT: fetch.user_agent: "),
         ("INGEST_TIMEZONE", "Mars/Olympus", "INGEST_TIMEZONE: timezone: unknown time zone"),
-        ("INGEST_DB_URL", "", "INGEST_DB_URL: db_url: "),
     ],
 )
 def test_a_bad_environment_value_is_one_line_naming_it(
@@ -182,6 +181,12 @@ def test_a_bad_environment_value_is_one_line_naming_it(
     message = problem(config(tmp_path), {name: value})
     assert message.startswith("environment ")
     assert expected in message
+
+
+def test_a_variable_set_to_nothing_is_not_set(tmp_path: Path) -> None:
+    environ = {"INGEST_DB_URL": "", "INGEST_FETCH__PER_HOST_DELAY": ""}
+    settings = load_settings(config(tmp_path), environ=environ)
+    assert (settings.db_url, settings.fetch.per_host_delay) == ("sqlite:///ingest.db", 1.0)
 
 
 def test_a_list_from_the_environment_is_json(tmp_path: Path) -> None:
