@@ -38,6 +38,7 @@ __all__ = [
     "host_of",
     "is_http_url",
     "join",
+    "names_other_page",
     "registered_domain",
     "split",
 ]
@@ -149,8 +150,12 @@ def _domain_of_host(host: str) -> str:
 @lru_cache(maxsize=1 << 12)
 def choose_canonical(fetched_url: str, declared: str | None) -> str:
     """The URL to store: the declared one (rel=canonical, og:url; may be relative) when it is
-    a valid http(s) URL on the same registered domain as the fetched URL, else the fetched one.
-    Both canonicalised."""
+    a valid http(s) URL on the same registered domain as the fetched URL and names the same
+    page (:func:`names_other_page`), else the fetched one. Both canonicalised.
+
+    >>> choose_canonical("https://kukar.example/daerah/rakor-pilkada", "/daerah/")
+    'https://kukar.example/daerah/rakor-pilkada'
+    """
     fetched = canonicalize(fetched_url)
     if not declared or not declared.strip():
         return fetched
@@ -164,4 +169,46 @@ def choose_canonical(fetched_url: str, declared: str | None) -> str:
         return fetched
     if registered_domain(candidate) != registered_domain(fetched_url):
         return fetched
-    return canonicalize(candidate)
+    declared_url = canonicalize(candidate)
+    return fetched if names_other_page(fetched, declared_url) else declared_url
+
+
+#: What a page's address may end with and still be the same article: an AMP or print view.
+_VIEW_SUFFIX = re.compile(r"(?:/(?:amp|print|cetak))+/?$", re.IGNORECASE)
+_EXTENSION = re.compile(r"\.[a-z0-9]{2,5}$", re.IGNORECASE)
+
+
+def names_other_page(fetched: str, declared: str) -> bool:
+    """Whether a page fetched at ``fetched`` that declares ``declared`` as its canonical
+    address points at a page with other content, which must not give the page its identity
+    (else every article of a CMS that declares its section page would be stored as one):
+
+    - the site's home page, declared by a page that is not the home page;
+    - a section above the page (``/daerah/`` for ``/daerah/kukar/rakor-pilkada``);
+    - another article: the page's address ends with an article's slug
+      (``rakor-pilkada``) and the declared one does not end with the same slug.
+
+    An AMP or print view (``.../amp``) declaring its article, another host of the same site
+    and an address by number (``/?p=12``, ``/berita/1``) declaring its slug are the same page.
+
+    >>> names_other_page("https://kukar.example/daerah/rakor-pilkada", "https://kukar.example/")
+    True
+    >>> names_other_page("https://kukar.example/amp/rakor-pilkada", "https://kukar.example/rakor-pilkada")
+    False
+    """
+    page = _VIEW_SUFFIX.sub("", split(fetched).path).rstrip("/")
+    target = split(declared)
+    path = target.path.rstrip("/")
+    if page and not path and not target.query:
+        return True
+    if path and page.startswith(path + "/"):
+        return True
+    slug = _slug(page)
+    return bool(slug) and _slug(path) != slug
+
+
+def _slug(path: str) -> str:
+    """The last segment of ``path`` when it reads as an article's slug (words joined by
+    hyphens: ``rakor-pilkada-2024.html``), lowercased without its extension; else empty."""
+    last = _EXTENSION.sub("", path.rsplit("/", 1)[-1]).lower()
+    return last if "-" in last and any(c.isalpha() for c in last) else ""

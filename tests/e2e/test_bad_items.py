@@ -103,6 +103,20 @@ def _serve(server: HTTPServer, redirect: str) -> Web:
         server.expect_request(f"/berita/{number}").respond_with_data(
             _article(number, sentences, head), content_type="text/html; charset=utf-8"
         )
+    # Articles that declare a canonical address with other content: their section (a CMS
+    # that points every article there) or another article.
+    declaring = {
+        "/daerah/kukar/rakor-lintas-sektoral": "/daerah/kukar/",
+        "/daerah/kukar/rapat-bawaslu-kukar": "/daerah/kukar/",
+        "/daerah/kukar/pjs-bupati-buka-rakor": f"{base}/daerah/kukar",
+        "/berita/kesbangpol-koordinasi": "/berita/rakor-terbaru",
+        "/berita/rakor-terbaru": "/berita/rakor-terbaru",
+    }
+    for number, (path, canonical) in enumerate(declaring.items(), start=200):
+        server.expect_request(path).respond_with_data(
+            _article(number, sentences, f'<link rel="canonical" href="{canonical}">'),
+            content_type="text/html; charset=utf-8",
+        )
     feed = _rss(
         [
             (f"{base}/berita/1", None),
@@ -114,6 +128,7 @@ def _serve(server: HTTPServer, redirect: str) -> Web:
             (f"{base}/berita/4", None),
             (f"{base}/berita/5", None),
             (f"{base}/berita/6", "Fri, 31 Dec 9999 23:00:00 -0800"),
+            *((f"{base}{path}", None) for path in declaring),
         ]
     )
     server.expect_request("/feed").respond_with_data(feed, content_type="application/rss+xml")
@@ -130,7 +145,7 @@ def _serve(server: HTTPServer, redirect: str) -> Web:
         content_type="application/x-gzip",  # no Content-Encoding
     )
     server.expect_request("/kosong").respond_with_data(b"", content_type="application/rss+xml")
-    good = [f"{base}/berita/{n}" for n in [*heads, *fillers]]
+    good = [f"{base}/berita/{n}" for n in [*heads, *fillers]] + [f"{base}{p}" for p in declaring]
     return Web(base, good)
 
 

@@ -77,3 +77,33 @@ def test_join_and_choose_canonical_with_broken_references() -> None:
     fetched = "https://kukar.example/berita/1"
     assert choose_canonical(fetched, "http://[::1/x") == fetched
     assert choose_canonical(fetched, "https://kukar.example\\@evil.example/x") == fetched
+
+
+@pytest.mark.parametrize(
+    ("fetched", "declared", "stored"),
+    [
+        # the same page: kept as declared
+        ("https://k.example/amp/berita/rakor-pilkada", "/berita/rakor-pilkada", "declared"),
+        ("https://k.example/berita/rakor-pilkada/amp/", "/berita/rakor-pilkada", "declared"),
+        ("https://k.example/2024/11/rakor-pilkada.html", "/berita/rakor-pilkada", "declared"),
+        (
+            "https://m.kukarkab.go.id/berita/rakor-pilkada",
+            "https://www.kukarkab.go.id/berita/rakor-pilkada",
+            "declared",
+        ),
+        ("https://k.example/?p=12", "/berita/rapat-bawaslu", "declared"),
+        ("https://k.example/berita/12", "/berita/12-rapat-bawaslu", "declared"),
+        # other content: the page keeps its own address
+        ("https://k.example/berita/rakor-pilkada", "/", "fetched"),
+        ("https://k.example/tentang-kami", "https://k.example/", "fetched"),
+        ("https://k.example/berita/12", "https://k.example/", "fetched"),
+        ("https://k.example/daerah/kukar/rakor-pilkada", "/daerah/kukar/", "fetched"),
+        ("https://k.example/daerah/kukar/rakor-pilkada", "/daerah", "fetched"),
+        ("https://k.example/berita/12", "/berita/", "fetched"),
+        ("https://k.example/berita/rakor-pilkada", "/kategori/daerah", "fetched"),
+        ("https://k.example/berita/rakor-pilkada", "/berita/rapat-bawaslu", "fetched"),
+    ],
+)
+def test_canonical_with_other_content_is_ignored(fetched: str, declared: str, stored: str) -> None:
+    expected = canonicalize(join(fetched, declared)) if stored == "declared" else fetched
+    assert choose_canonical(fetched, declared) == expected
