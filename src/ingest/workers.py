@@ -50,6 +50,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar, overload
 
 from ingest.errors import WorkerError
+from ingest.lifeline import die_with_parent, hold_lifeline
 
 __all__ = ["Context", "ProcessPool"]
 
@@ -87,6 +88,7 @@ class ProcessPool:
         self._logs = logs
         self._lanes: list[_Lane] = []
         self._launched: list[_Launch] = []
+        self._lifeline: tuple[Connection, Connection] | None = None  # (their end, ours)
         self._starting = asyncio.Lock()  # bound to a loop on first use
 
     async def start(self) -> None:
@@ -98,11 +100,14 @@ class ProcessPool:
                 self.launch()
                 lanes = await asyncio.gather(*(launch.connect() for launch in self._launched))
                 self._lanes = list(lanes)
+                if self._lifeline is not None:
+                    self._lifeline[0].close()  # every process has its copy
 
     def launch(self) -> None:
         """Start the processes without waiting for them: each starts (a fork in the fork
         server) in a thread while the caller's loop goes on; :meth:`start` waits for them."""
         if not self._launched:
+            self._lifeline = self._context.Pipe(duplex=False)
             self._launched = [self._launch(number) for number in range(self._size)]
 
     @overload
@@ -150,6 +155,9 @@ class ProcessPool:
             lane.stop(abort=abort)
         for lane in lanes:
             await asyncio.to_thread(lane.join)
+        if self._lifeline is not None:
+            self._lifeline[1].close()
+            self._lifeline = None
 
     def _log_level(self) -> tuple[str, int] | None:
         if self._logs is None:
@@ -161,7 +169,14 @@ class ProcessPool:
         results_out, results_in = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=_serve,
-            args=(jobs_out, results_in, self._initializer, self._initargs, self._log_level()),
+            args=(
+                jobs_out,
+                results_in,
+                self._lifeline[0] if self._lifeline else None,
+                self._initializer,
+                self._initargs,
+                self._log_level(),
+            ),
             name=f"ingest-worker-{number}",
             daemon=True,
         )
@@ -309,12 +324,17 @@ def _unframe(buffer: bytearray) -> tuple[bytes, int] | None:
 def _serve(
     jobs: Connection,
     results: Connection,
+    lifeline: Connection | None,
     initializer: Initializer | None,
     initargs: tuple[object, ...],
     logs: tuple[str, int] | None = None,
 ) -> None:
-    """A worker process: run jobs until the stop frame or the end of the pipe."""
+    """A worker process: run jobs until the stop frame or the end of the pipe. It dies with
+    the process that started it (:mod:`ingest.lifeline`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    die_with_parent()
+    if lifeline is not None:
+        hold_lifeline(lifeline)
     # What the process inherited (the fork server's modules) lives as long as it does: out of
     # the collector's sight, its first full collection does not scan it (0.1 s) nor write to
     # its memory pages, which stay shared with the fork server.
@@ -332,6 +352,7 @@ class _Worker:
         self.out: asyncio.WriteTransport | None = None
         self.running: set[asyncio.Task[None]] = set()
         self.stopped = asyncio.Event()
+        self.told = False  # a stop or abort frame came
         self.broken: Exception | None = None
 
     async def serve(self, initializer: Initializer | None, initargs: tuple[object, ...]) -> None:
@@ -369,10 +390,8 @@ class _Worker:
 
     def job(self, data: bytes) -> None:
         if data in (_STOP, _ABORT):
-            if data == _ABORT:
-                for task in self.running:
-                    task.cancel()
-            self.stopped.set()
+            self.told = True
+            self.stop(abort=data == _ABORT)
             return
         number, func, args = pickle.loads(data)
         if self.broken is not None:
@@ -388,6 +407,13 @@ class _Worker:
         except Exception as exc:
             reply = (False, exc)
         self._reply(number, reply)
+
+    def stop(self, *, abort: bool) -> None:
+        """Take no more jobs; with ``abort``, cancel the coroutine jobs still running."""
+        if abort:
+            for task in self.running:
+                task.cancel()
+        self.stopped.set()
 
     async def _await(self, number: int, job: Any) -> None:
         try:
@@ -449,7 +475,10 @@ class _JobFrames(_Frames):
         self.worker = worker
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.worker.stopped.set()  # the parent has gone: finish what runs, then stop
+        # Closed without a stop frame: the parent has gone, and nobody waits for the results
+        # of what runs; stop it (where the kernel kills the process with its parent, it is
+        # dead before this).
+        self.worker.stop(abort=not self.worker.told)
 
 
 class _Closing(asyncio.Protocol):
