@@ -25,7 +25,7 @@ from ingest.logs import configure_logging
 from ingest.output import Format, FormatOption, default_format, render
 from ingest.store import open_store
 from ingest.summary import RunSummary
-from ingest.views import jsonable, print_why, story_row
+from ingest.views import document_row, jsonable, print_why, story_row
 
 __all__ = ["app", "main"]
 
@@ -66,11 +66,15 @@ class State:
             setattr(self, name, value)
 
     def settings(self, *, read_only: bool = False) -> Settings:
-        """The settings; for a ``read_only`` command a missing default ``config/`` is fine."""
+        """The settings; for a ``read_only`` command a missing default ``config/`` is fine.
+        Once read, logs show times in their ``timezone``."""
         if read_only not in self._loaded:
-            self._loaded[read_only] = load_settings(
+            from ingest.schedules import zone
+
+            self._loaded[read_only] = loaded = load_settings(
                 self.config, db_url=self.db, require_config=not read_only
             )
+            configure_logging(self.verbose, zone(loaded.timezone))
         return self._loaded[read_only]
 
 
@@ -113,6 +117,13 @@ LimitOption = Annotated[
 ]
 #: The largest id a store holds (a signed 64-bit integer); a larger one is a usage error.
 MAX_ID = 2**63 - 1
+#: The zone of days and times a listing command filters by and shows.
+TzOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tz", help="Time zone of days and times shown (default: the 'timezone' setting)."
+    ),
+]
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -125,7 +136,12 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def _filters(
-    since: str | None, until: str | None, outlet: str | None, text: str | None, limit: int | None
+    since: str | None,
+    until: str | None,
+    outlet: str | None,
+    text: str | None,
+    limit: int | None,
+    tz: tzinfo,
 ) -> query.Filters:
     return query.Filters(
         since=_day(since, "--since"),
@@ -133,6 +149,7 @@ def _filters(
         outlet=outlet,
         text=text,
         limit=limit,
+        tz=tz,
     )
 
 
@@ -201,12 +218,13 @@ def stories(
     outlet: OutletOption = None,
     text: TextOption = None,
     limit: LimitOption = None,
+    tz: TzOption = None,
 ) -> None:
     """List stories, newest first, each with every outlet and URL that carried it.
 
     Example: ingest stories --format jsonl --outlet kukarkab.go.id
     """
-    filters = _filters(since, until, outlet, text, limit)
+    filters = _filters(since, until, outlet, text, limit, display_zone(ctx, tz))
     fmt = fmt or default_format()
     with _session(ctx) as session:
         records = query.stories(session, filters)
@@ -225,21 +243,23 @@ def story(
     story_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The story's id.")],
     why: Annotated[bool, typer.Option("--why", help="Show why each member was joined.")] = False,
     fmt: FormatOption = None,
+    tz: TzOption = None,
 ) -> None:
     """Show one story: its canonical record and every member with how it was matched.
 
     Example: ingest story 3 --why
     """
     fmt = fmt or default_format()
+    zone = display_zone(ctx, tz)
     with _session(ctx) as session:
-        record = query.story(session, story_id)
+        record = query.story(session, story_id, tz=zone)
         if why:
             from ingest.dedup import explain
 
-            explanation = explain(session, story_id)
+            explanation = explain(session, story_id, tz=zone)
             if fmt is Format.table:
                 rule = state(ctx).settings(read_only=True).dedup.canonical_rule
-                print_why(record, explanation, rule)
+                print_why(record, explanation, rule, zone)
             else:
                 render(
                     (jsonable(asdict(m)) for m in explanation.members),
@@ -274,23 +294,27 @@ def documents(
     story_id: Annotated[
         int | None, typer.Option("--story", min=1, max=MAX_ID, help="Only this story.")
     ] = None,
+    tz: TzOption = None,
 ) -> None:
     """List stored documents with their cleaned text and story, newest first.
 
     Example: ingest documents --format jsonl --since 2024-09-01 > documents.jsonl
     """
-    filters = _filters(since, until, outlet, text, limit)
+    filters = _filters(since, until, outlet, text, limit, display_zone(ctx, tz))
     fmt = fmt or default_format()
     with _session(ctx) as session:
-        rows = (d.to_dict() for d in query.documents(session, filters, story_id=story_id))
+        found = query.documents(session, filters, story_id=story_id)
         if fmt is Format.table:
+            rows: Any = (document_row(d) for d in found)
             columns = ["story_id", "published_at", "outlet", "title", "url"]
         else:
+            rows = (d.to_dict() for d in found)
             columns = [
                 "url",
                 "outlet",
                 "title",
                 "published_at",
+                "published_precision",
                 "event_date",
                 "language",
                 "story_id",
@@ -337,7 +361,7 @@ def dedup_rebuild(ctx: typer.Context) -> None:
 
 
 @app.command()
-def sources(ctx: typer.Context, fmt: FormatOption = None) -> None:
+def sources(ctx: typer.Context, fmt: FormatOption = None, tz: TzOption = None) -> None:
     """Show each configured source and its health: last success, last error, failures.
 
     Example: ingest sources
@@ -368,7 +392,9 @@ def sources(ctx: typer.Context, fmt: FormatOption = None) -> None:
         "last_error_class",
         "last_error",
     ]
-    render(rows, fmt or default_format(), columns=columns, title="Sources", tz=_zone(settings))
+    render(
+        rows, fmt or default_format(), columns=columns, title="Sources", tz=display_zone(ctx, tz)
+    )
 
 
 @app.command("settings")
@@ -383,10 +409,16 @@ def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     render(rows, fmt or default_format(), columns=["name", "value", "env", "description"])
 
 
-def _zone(settings: Settings) -> tzinfo:
+def display_zone(ctx: typer.Context, name: str | None) -> tzinfo:
+    """The zone given with ``--tz``, else the configured ``timezone``."""
     from ingest.schedules import zone
 
-    return zone(settings.timezone)
+    if name is None:
+        return zone(state(ctx).settings(read_only=True).timezone)
+    try:
+        return zone(name)
+    except ConfigError:
+        raise InputError(f"--tz: unknown time zone {name!r} (e.g. Asia/Makassar)") from None
 
 
 @contextmanager

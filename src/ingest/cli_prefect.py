@@ -7,6 +7,7 @@ Each is a thin shell over one function (:func:`ingest.schedules.schedule_groups`
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,14 +25,23 @@ def _settings(ctx: typer.Context, *, read_only: bool = False) -> Settings:
     return state(ctx).settings(read_only=read_only)
 
 
-def schedule_rows(settings: Settings, count: int = 3) -> list[dict[str, Any]]:
-    """One row per deployment: its sources, schedule and next ``count`` runs in local time."""
+def _zone(ctx: typer.Context, name: str | None) -> tzinfo:
+    from ingest.cli import display_zone
+
+    return display_zone(ctx, name)
+
+
+def schedule_rows(
+    settings: Settings, count: int = 3, tz: tzinfo | None = None
+) -> list[dict[str, Any]]:
+    """One row per deployment: its sources, schedule (in the configured zone) and next
+    ``count`` runs, shown in ``tz`` (default: the configured zone)."""
     from ingest.schedules import schedule_groups
 
     rows = []
     for group in schedule_groups(settings):
         spec = group.schedule
-        times = spec.next_runs(count) if spec else []
+        times = [t.astimezone(tz) for t in spec.next_runs(count)] if spec else []
         row: dict[str, Any] = {
             "deployment": f"ingest/{group.name}",
             "sources": ", ".join(group.sources),
@@ -44,12 +54,18 @@ def schedule_rows(settings: Settings, count: int = 3) -> list[dict[str, Any]]:
     return rows
 
 
-def schedules(ctx: typer.Context, fmt: FormatOption = None) -> None:
+TzOption = Annotated[
+    str | None,
+    typer.Option("--tz", help="Time zone of times shown (default: the 'timezone' setting)."),
+]
+
+
+def schedules(ctx: typer.Context, fmt: FormatOption = None, tz: TzOption = None) -> None:
     """List each deployment, its sources and schedule, and its next three runs in local time.
 
     Example: ingest schedules
     """
-    rows = schedule_rows(_settings(ctx))
+    rows = schedule_rows(_settings(ctx), tz=_zone(ctx, tz))
     columns = ["deployment", "sources", "schedule", "next_1", "next_2", "next_3"]
     render(rows, fmt or default_format(), columns=columns, title="Schedules")
 
@@ -89,6 +105,7 @@ def runs(
         int, typer.Option("--limit", "-n", min=1, help="At most this many (1 or more).")
     ] = 20,
     fmt: FormatOption = None,
+    tz: TzOption = None,
 ) -> None:
     """List recent runs with their trigger, status and counts, newest first.
 
@@ -103,7 +120,7 @@ def runs(
         found = recent_runs(store, limit)
     finally:
         store.close()
-    rows = run_rows(found, settings.timezone)
+    rows = run_rows(found, _zone(ctx, tz))
     render(rows, fmt or default_format(), columns=list(RUN_COLUMNS), title="Runs")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any, Protocol, TypeVar
@@ -20,7 +20,10 @@ __all__ = [
     "FetchedPage",
     "Precision",
     "Rejection",
+    "publication_key",
+    "published_day",
     "published_fields",
+    "shown_in",
 ]
 
 _T = TypeVar("_T")
@@ -71,6 +74,29 @@ def published_fields(
         day = published_at.date()
         return datetime(day.year, day.month, day.day, tzinfo=UTC), precision
     return published_at, precision
+
+
+def published_day(at: datetime, precision: str | None, tz: tzinfo) -> date:
+    """The calendar day of a publication in ``tz``: its own date when known only to the day
+    (00:00 of it in the zone it carries: UTC as stored, ``tz`` as shown)."""
+    return at.date() if precision == Precision.DAY else at.astimezone(tz).date()
+
+
+def shown_in(at: datetime | None, precision: str | None, tz: tzinfo) -> datetime | None:
+    """A stored publication time as shown in ``tz``: the instant in that zone, or, known only
+    to the day, 00:00 of its own date there (the same date in every zone)."""
+    if at is None:
+        return None
+    if precision == Precision.DAY:
+        return datetime.combine(published_day(at, precision, tz), time(), tzinfo=tz)
+    return at.astimezone(tz)
+
+
+def publication_key(at: datetime, precision: str | None, tz: tzinfo) -> tuple[date, int, datetime]:
+    """How publications sort, earliest first: by their day in ``tz``, then a time known to the
+    minute before a time known only to its day (which never looks earlier than a precise time
+    of the same day), then by instant."""
+    return published_day(at, precision, tz), int(precision == Precision.DAY), at.astimezone(UTC)
 
 
 def _keep_published(record: Candidate | Article) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from ingest.store import Store
 from ingest.store.models import Run
@@ -162,11 +162,11 @@ def recent_runs(store: Store, limit: int = 20) -> list[RunRow]:
         ]
 
 
-def run_rows(runs: Sequence[RunRow], timezone: str) -> list[dict[str, str]]:
+def run_rows(runs: Sequence[RunRow], timezone: str | tzinfo) -> list[dict[str, str]]:
     """One row per run, keyed by :data:`RUN_COLUMNS`, times in ``timezone``."""
     from ingest.schedules import zone
 
-    tz = zone(timezone)
+    tz = zone(timezone) if isinstance(timezone, str) else timezone
     rows = []
     for run in runs:
         s = run.summary

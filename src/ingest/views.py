@@ -4,17 +4,29 @@ report of ``ingest story ID --why``."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from ingest import query
 from ingest.output import json_value
+from ingest.records import Precision
 
 if TYPE_CHECKING:
     from ingest.dedup.explain import StoryExplanation
 
-__all__ = ["jsonable", "print_why", "story_row"]
+__all__ = ["document_row", "jsonable", "print_why", "shown", "story_row"]
+
+
+def shown(at: datetime | None, precision: str | None) -> str:
+    """A publication time (already in the zone shown) for people: its date when known only to
+    the day, else to the minute with the zone's offset."""
+    if at is None:
+        return "?"
+    if precision == Precision.DAY:
+        return at.date().isoformat()
+    return at.isoformat(sep=" ", timespec="minutes")
 
 
 def story_row(record: query.StoryRecord) -> dict[str, Any]:
@@ -25,6 +37,14 @@ def story_row(record: query.StoryRecord) -> dict[str, Any]:
         "members": len(record.members),
         "outlets": ", ".join(outlets),
         "title": record.title,
+    }
+
+
+def document_row(record: query.DocumentRecord) -> dict[str, Any]:
+    """A row of ``ingest documents`` as a table: the day alone for a day-only date."""
+    return {
+        **record.to_dict(),
+        "published_at": shown(record.published_at, record.published_precision),
     }
 
 
@@ -42,16 +62,21 @@ RULES = {
 }
 
 
-def print_why(record: query.StoryRecord, explanation: StoryExplanation, rule: str) -> None:
-    """``story --why`` for people: each member, the rule that joined it, what it shares."""
+def print_why(
+    record: query.StoryRecord, explanation: StoryExplanation, rule: str, tz: tzinfo
+) -> None:
+    """``story --why`` for people: each member (with its document id), the rule that joined
+    it, what it shares; times in ``tz``, as the explanation was made."""
     out = Console(highlight=False)
     out.print(f"[bold]Story {record.story_id}[/bold]: {record.title}", markup=True)
     out.print(f"{explanation.canonical_rule}; rule {rule!r}: {RULES.get(rule, rule)}", markup=False)
     for m in explanation.members:
-        published = m.published_at.isoformat(timespec="minutes") if m.published_at else "?"
+        published = shown(m.published_at, m.published_precision)
         event = m.event_date.isoformat() if m.event_date else "none found"
         out.print(
-            f"\n[bold]{m.relation}[/bold] {m.similarity:.3f}  {m.outlet}  {m.url}", markup=True
+            f"\n[bold]{m.relation}[/bold] {m.similarity:.3f}  document {m.document_id}  "
+            f"{m.outlet}  {m.url}",
+            markup=True,
         )
         out.print(f"  published {published}, event date {event}", markup=False)
         if m.matched_document_id is not None:
@@ -59,7 +84,7 @@ def print_why(record: query.StoryRecord, explanation: StoryExplanation, rule: st
             out.print(
                 f"  matched document {m.matched_document_id} by {m.rule}: {scores}", markup=False
             )
-        dates = ", ".join(f"{k} {v}" for k, v in m.dates.items() if v is not None)
+        dates = ", ".join(f"{k} {_in_zone(v, tz)}" for k, v in m.dates.items() if v is not None)
         if dates:
             out.print(f"  dates: {dates}", markup=False)
         for passage in m.shared_passages[:3]:
@@ -67,6 +92,21 @@ def print_why(record: query.StoryRecord, explanation: StoryExplanation, rule: st
                 f"  shares ({passage.score:.2f}): \u201c{snippet(passage.text)}\u201d",
                 markup=False,
             )
+
+
+def _in_zone(value: Any, tz: tzinfo) -> Any:
+    """The times (ISO strings, UTC as the evidence keeps them) in a value of the evidence's
+    dates, shown in ``tz``; anything else as it is."""
+    if isinstance(value, list):
+        return "[" + ", ".join(str(_in_zone(v, tz)) for v in value) + "]"
+    if isinstance(value, str) and "T" in value:
+        try:
+            return (
+                datetime.fromisoformat(value).astimezone(tz).isoformat(sep=" ", timespec="minutes")
+            )
+        except ValueError:
+            return value
+    return value
 
 
 def snippet(text: str, width: int = 110) -> str:

@@ -40,3 +40,61 @@ def test_documents_json_says_how_precisely_each_date_is_known(cli: Cli, tmp_path
     assert rows["https://kukar.test/minute"]["published_precision"] == "minute"
     assert {"url", "outlet", "title", "published_at", "event_date", "language", "story_id",
             "text"} <= set(rows["https://kukar.test/day"])  # fmt: skip
+
+
+def _urls(cli: Cli, *args: str) -> list[str]:
+    result = cli("documents", "--format", "jsonl", *args)
+    assert result.code == 0, result.stderr
+    return sorted(d["url"].rsplit("/", 1)[1] for d in result.jsonl())
+
+
+def test_days_are_those_of_the_configured_zone_or_tz(cli: Cli, tmp_path: Path) -> None:
+    # 07:00 WITA on 4 September is still 3 September in UTC; "day" is known only to its day.
+    _import(cli, tmp_path, {"day": "2024-09-04", "morning": "2024-09-04T07:00:00+08:00"})
+    assert _urls(cli, "--since", "2024-09-04") == ["day", "morning"]
+    assert _urls(cli, "--until", "2024-09-03") == []
+    assert _urls(cli, "--since", "2024-09-04", "--tz", "UTC") == ["day"]
+    assert _urls(cli, "--until", "2024-09-03", "--tz", "UTC") == ["morning"]
+    for zone in ("America/New_York", "Pacific/Kiritimati", "UTC"):
+        on_the_day = ["--since", "2024-09-04", "--until", "2024-09-04", "--tz", zone]
+        assert "day" in _urls(cli, *on_the_day), zone
+    rows = {d["url"].rsplit("/", 1)[1]: d for d in cli("documents").jsonl()}
+    assert rows["morning"]["published_at"] == "2024-09-04T07:00:00+08:00"
+    assert rows["day"]["published_at"] == "2024-09-04T00:00:00+08:00"
+    west = {d["url"].rsplit("/", 1)[1]: d for d in cli("documents", "--tz", "UTC").jsonl()}
+    assert west["morning"]["published_at"] == "2024-09-03T23:00:00+00:00"
+    assert west["day"]["published_at"] == "2024-09-04T00:00:00+00:00"
+    (story,) = [s for s in cli("stories").jsonl() if s["canonical_url"].endswith("/morning")]
+    assert story["published_at"] == "2024-09-04T07:00:00+08:00"
+    table = cli("stories", "--format", "table")
+    assert "2024-09-04" in table.stdout and "2024-09-03" not in table.stdout
+    utc = cli("stories", "--format", "table", "--tz", "UTC")
+    assert "2024-09-03" in utc.stdout and "2024-09-04" not in utc.stdout
+
+
+def test_an_unknown_tz_is_one_line(cli: Cli) -> None:
+    result = cli("documents", "--tz", "Mars/Olympus")
+    assert result.code == 2
+    assert result.stderr.strip() == (
+        "ingest: error: --tz: unknown time zone 'Mars/Olympus' (e.g. Asia/Makassar)"
+    )
+
+
+def test_why_names_every_document_and_shows_local_times(cli: Cli, tmp_path: Path) -> None:
+    _import(cli, tmp_path, {"first": "2024-09-04T07:00:00+08:00"})
+    (story,) = cli("stories").jsonl()
+    why = cli("story", str(story["story_id"]), "--why", "--format", "table")
+    assert why.code == 0, why.stderr
+    rows = cli("story", str(story["story_id"]), "--why", "--format", "jsonl").jsonl()
+    assert f"document {rows[0]['document_id']}" in why.stdout
+    assert "published 2024-09-04 07:00+08:00" in why.stdout
+    utc = cli("story", str(story["story_id"]), "--why", "--format", "table", "--tz", "UTC")
+    assert "published 2024-09-03 23:00+00:00" in utc.stdout
+
+
+def test_json_logs_carry_the_configured_offset(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"url": "https://kukar.test/1", "text": BODY.format(what="x")}))
+    result = cli("-v", "import", str(path))
+    times = [json.loads(line)["time"] for line in result.stderr.splitlines() if line[:1] == "{"]
+    assert times and all(t.endswith("+08:00") for t in times), result.stderr

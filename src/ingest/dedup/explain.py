@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ingest.errors import NotFound
+from ingest.records import publication_key, shown_in
 from ingest.store.models import Story
 
 __all__ = [
@@ -37,12 +38,14 @@ class MemberExplanation:
 
     ``matched_document_id``, ``rule``, ``scores``, ``dates`` and ``shared_passages`` describe
     the comparison that joined the member; for the member that started the story they describe
-    its comparison with the canonical record (when that is another document)."""
+    its comparison with the canonical record (when that is another document).
+    ``published_at`` is shown in the zone :func:`explain` was given."""
 
     document_id: int
     url: str
     outlet: str
     published_at: datetime | None
+    published_precision: str | None
     event_date: date | None
     relation: str
     similarity: float
@@ -77,13 +80,15 @@ def _passages(raw: list[dict[str, Any]]) -> tuple[SharedPassage, ...]:
     )
 
 
-def _publication_order(member: MemberExplanation) -> tuple[bool, datetime, int]:
-    when = member.published_at or datetime.max.replace(tzinfo=UTC)
-    return (member.published_at is None, when, member.document_id)
+def _publication_order(member: MemberExplanation) -> tuple[bool, tuple[Any, ...], int]:
+    at = member.published_at
+    when = publication_key(at, member.published_precision, at.tzinfo or UTC) if at else ()
+    return (at is None, when, member.document_id)
 
 
-def explain(session: Session, story_id: int) -> StoryExplanation:
-    """The explanation of one story; raises :class:`~ingest.errors.NotFound`."""
+def explain(session: Session, story_id: int, *, tz: tzinfo = UTC) -> StoryExplanation:
+    """The explanation of one story, its times in ``tz``; raises
+    :class:`~ingest.errors.NotFound`."""
     story = session.get(Story, story_id)
     if story is None:
         raise NotFound(f"story {story_id} does not exist")
@@ -99,7 +104,8 @@ def explain(session: Session, story_id: int) -> StoryExplanation:
                 document_id=doc.id,
                 url=doc.url,
                 outlet=doc.outlet,
-                published_at=doc.published_at,
+                published_at=shown_in(doc.published_at, doc.published_precision, tz),
+                published_precision=doc.published_precision,
                 event_date=doc.event_date,
                 relation=member.relation,
                 similarity=member.similarity,
