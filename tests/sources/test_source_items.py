@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from ingest.config import FetchSettings, SourceConfig
-from ingest.errors import SourceError, TooLarge
+from ingest.errors import SourceError, TooLarge, UnsupportedContent
 from ingest.fetch import Fetcher
 from ingest.records import Discovery
 from ingest.sources import discover
@@ -83,7 +83,9 @@ async def test_empty_or_junk_feed_is_a_source_error(
         await run(SourceConfig(name="k", kind="rss", url=site.url_for("/feed")), settings)
 
 
-@pytest.mark.parametrize("content_type", ["application/rss+xml", "application/x-gzip"])
+@pytest.mark.parametrize(
+    "content_type", ["application/rss+xml", "application/x-gzip", "application/octet-stream"]
+)
 async def test_gzip_feed_without_content_encoding(
     site: HTTPServer, settings: FetchSettings, content_type: str
 ) -> None:
@@ -92,6 +94,15 @@ async def test_gzip_feed_without_content_encoding(
     site.expect_request("/feed.gz").respond_with_data(body, content_type=content_type)
     found = await run(SourceConfig(name="k", kind="rss", url=site.url_for("/feed.gz")), settings)
     assert [c.url for c in found.candidates] == [f"{base}/berita/1"]
+
+
+async def test_binary_that_is_not_gzip_is_no_feed(
+    site: HTTPServer, settings: FetchSettings
+) -> None:
+    body = rss(item("https://kukar.example/berita/1")).encode()
+    site.expect_request("/feed").respond_with_data(body, content_type="application/octet-stream")
+    with pytest.raises(UnsupportedContent):
+        await run(SourceConfig(name="k", kind="rss", url=site.url_for("/feed")), settings)
 
 
 def urlset(base: str, count: int) -> bytes:

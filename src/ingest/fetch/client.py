@@ -253,10 +253,11 @@ class Fetcher:
             if status >= 400 or status < 200:
                 retry_after = parse_retry_after(reply.headers.get("retry-after"))
                 raise HTTPStatusError(url, status, retry_after)
-            check_content_type(url, reply.headers.get("content-type"), kind)
+            content_type = reply.headers.get("content-type")
+            check_content_type(url, content_type, kind)
             body = await self._read_capped(url, reply, kind)
             if kind == "feed":
-                body = gunzip(url, body, self._cap(kind))
+                body = gunzip(url, body, self._cap(kind), content_type)
             check_body(url, body, kind)
             return self._page(url, current, reply, body, kind)
         finally:

@@ -26,6 +26,7 @@ _NEVER = (
     "application/octet-stream",
 )
 _GZIP = frozenset({"application/gzip", "application/x-gzip"})
+_BINARY = "application/octet-stream"  # what many servers send for a .gz file
 
 
 def media_type(content_type: str | None) -> str:
@@ -44,8 +45,8 @@ def check_content_type(url: str, content_type: str | None, kind: Kind) -> None:
     if kind == "page":
         if media in _PAGE:
             return
-    elif media in _GZIP or not media.startswith(_NEVER):
-        return
+    elif media in _GZIP or media == _BINARY or not media.startswith(_NEVER):
+        return  # a feed sent as application/octet-stream must be a gzip file: see gunzip
     raise UnsupportedContent(url, f"content type {media} is not usable as a {kind}")
 
 
@@ -61,11 +62,14 @@ def check_body(url: str, body: bytes, kind: Kind) -> None:
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def gunzip(url: str, body: bytes, cap: int) -> bytes:
+def gunzip(url: str, body: bytes, cap: int, content_type: str | None = None) -> bytes:
     """``body`` decompressed when it is a gzip file (``sitemap.xml.gz``, or a feed gzipped
     without a Content-Encoding header), else ``body`` itself. Raises TooLarge past ``cap``
-    bytes decompressed and ProtocolFailure for a broken or cut-off file."""
+    bytes decompressed, ProtocolFailure for a broken or cut-off file and UnsupportedContent
+    for an ``application/octet-stream`` body that is not gzip."""
     if not body.startswith(_GZIP_MAGIC):
+        if media_type(content_type) == _BINARY:
+            raise UnsupportedContent(url, f"content type {_BINARY} is not usable as a feed")
         return body
     decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
