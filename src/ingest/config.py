@@ -162,6 +162,18 @@ class ExtractSettings(_Section):
         "and marked short when the page shows it is an article (article metadata, a dateline, "
         "an author or a stated publication time), else rejected as too_short.",
     )
+    max_elements: int = Field(
+        50_000,
+        ge=0,
+        description="A page with more elements is rejected before it is parsed "
+        "(too_complex; 0: no bound): parsing costs time linear in them.",
+    )
+    max_attributes: int = Field(
+        1_000,
+        ge=0,
+        description="A page with an element carrying more attributes is rejected before it "
+        "is parsed (too_complex; 0: no bound): parsing costs time quadratic in them.",
+    )
     favor_precision: bool = Field(True, description="trafilatura: prefer less boilerplate.")
     include_tables: bool = Field(False, description="trafilatura: keep table text.")
     include_comments: bool = Field(False, description="trafilatura: keep reader comments.")

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from ingest.clean.markup_cost import check_markup
 from ingest.config import ExtractSettings
 from ingest.errors import FetchError, NotAnArticle
 from ingest.extract import clean_document, extract_article
@@ -78,6 +79,8 @@ class PageJob:
     settings: ExtractSettings
     etag: str | None = None
     last_modified: str | None = None
+    max_bytes: int | None = None
+    """The size cap of a local candidate's content (``fetch.max_bytes``, as for a fetched page)."""
 
     @property
     def local(self) -> bool:
@@ -130,6 +133,10 @@ async def _article(job: PageJob, steps: PageSteps) -> Article | PageResult:
 
 def _extract_local(job: PageJob) -> Article:
     candidate = job.candidate
+    size = len((candidate.html or candidate.text or "").encode("utf-8", "surrogatepass"))
+    if job.max_bytes is not None and size > job.max_bytes:
+        detail = f"{size:,} bytes, over the cap of {job.max_bytes:,} (fetch.max_bytes)"
+        raise NotAnArticle(candidate.url, "too_large", detail)
     if candidate.html is not None:
         article = _extract_html(candidate.html, candidate.url, job)
         return _with_url(article, choose_canonical(candidate.url, article.page_url))
@@ -152,8 +159,13 @@ def _extract_page(page: FetchedPage, job: PageJob) -> Article:
 
 
 def _extract_html(html: str, url: str, job: PageJob) -> Article:
-    """A page's article, with what its source said of it as hints."""
+    """A page's article, with what its source said of it as hints; a page whose markup would
+    cost too much to parse is rejected first (:func:`~ingest.clean.markup_cost.check_markup`)."""
     candidate = job.candidate
+    settings = job.settings
+    check_markup(
+        html, url, max_elements=settings.max_elements, max_attributes=settings.max_attributes
+    )
     return extract_article(
         html,
         url=url,

@@ -269,6 +269,7 @@ class _SourceJob:
             settings=self.settings.extract,
             etag=etag,
             last_modified=modified,
+            max_bytes=self.settings.fetch.max_bytes,
         )
         if url in self.known.stored and (job.local or not (etag or modified)):
             return None

@@ -22,7 +22,7 @@ from datetime import datetime
 from ingest.config import Settings, SourceConfig
 from ingest.errors import SourceError
 from ingest.fetch import Getter
-from ingest.records import Candidate, Discovery
+from ingest.records import Discovery
 from ingest.sources import html_dir, jsonl, listing, rss, sitemap, url_list
 
 __all__ = ["discover"]
@@ -33,9 +33,13 @@ Discover = Callable[..., Awaitable[Discovery]]
 async def _html_dir(
     source: SourceConfig, fetcher: Getter, *, since: datetime | None, settings: Settings | None
 ) -> Discovery:
-    """A folder of pages, every one read before any is given."""
-    candidates: list[Candidate] = await html_dir.discover(source, fetcher, since=since)
-    return Discovery(candidates)
+    """A folder of pages, every one read before any is given; those past the size cap of a
+    fetched page or the markup bounds rejected."""
+    if settings is None:
+        return await html_dir.discover(source, fetcher, since=since)
+    return await html_dir.discover(
+        source, fetcher, since=since, max_bytes=settings.fetch.max_bytes, extract=settings.extract
+    )
 
 
 async def _jsonl(
