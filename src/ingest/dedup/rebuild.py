@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ingest.config import DedupSettings
 from ingest.dedup.assign import assign_batch
+from ingest.dedup.story_ids import canonicals, lasting_ids, stories_before
 from ingest.store.dedup_models import (
     DedupAnchor,
     DedupAnchorCount,
@@ -21,6 +22,7 @@ from ingest.store.dedup_models import (
     DedupStoryPassage,
 )
 from ingest.store.models import Document, Story, StoryMember
+from ingest.store.renumber import renumber_stories
 
 __all__ = ["RebuildSummary", "assign_pending", "clear", "rebuild"]
 
@@ -82,13 +84,16 @@ def _assign_all(session: Session, ids: list[int], settings: DedupSettings, batch
 def rebuild(session: Session, settings: DedupSettings, *, batch: int = 200) -> RebuildSummary:
     """Drop the index and the stories, then assign every document again in
     ``(published_at, id)`` order (undated documents last). Reads only stored text; runs in the
-    caller's transaction, so a failed rebuild leaves the previous clustering."""
+    caller's transaction, so a failed rebuild leaves the previous clustering. A story keeps
+    its id when its canonical document does (see :mod:`ingest.dedup.story_ids`)."""
     started = time.perf_counter()
+    before = stories_before(session)
     clear(session)
     session.flush()
     session.expunge_all()
     ids = _publication_order(session, unassigned_only=False)
     stories = _assign_all(session, ids, settings, batch)
+    renumber_stories(session, lasting_ids(before, canonicals(session)))
     final = Counter(session.scalars(select(StoryMember.relation)))
     return RebuildSummary(len(ids), stories, dict(final), time.perf_counter() - started)
 
