@@ -1,7 +1,7 @@
 """One page of a source, start to end: fetch it (a conditional request when its validators are
 known), extract and clean its article, and store it with dedup::
 
-    steps = PageSteps(fetcher, writer, in_thread, asyncio.Semaphore(256))
+    steps = PageSteps(fetcher, writer, in_thread, asyncio.Semaphore(256), store)
     result = await process_page(PageJob(candidate=c, url=url, outlet="kukarkab.go.id",
                                         source="kukarkab", settings=settings.extract), steps)
     result.stored.created  # the StoreOutcome once its batch committed
@@ -11,6 +11,11 @@ and in each page worker process of a large run (:mod:`ingest.page_workers`: extr
 worker's loop, a writer of its own). It raises for nothing a single page does wrong: a fetch
 failure or a rejected page is a :class:`PageResult` the run counts; what it raises (the store
 is unreachable, say) fails the source.
+
+A page is stored under the address it declares (rel=canonical, og:url) unless that address
+names a page with other content (:func:`~ingest.urls.choose_canonical`); and when a document
+with another text is stored there already (a CMS that declares one address for many articles),
+the page is stored under its own address instead of counting as unchanged.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ from typing import Protocol
 
 from ingest.clean.markup_cost import check_markup
 from ingest.config import ExtractSettings
+from ingest.dedup import text_fingerprint
 from ingest.errors import FetchError, NotAnArticle
 from ingest.extract import clean_document, extract_article
 from ingest.fetch import Getter
 from ingest.records import Article, Candidate, FetchedPage
-from ingest.store.documents import StoreOutcome
+from ingest.store import Store
+from ingest.store.documents import StoreOutcome, stored_fingerprint
 from ingest.store.limits import UNSTORABLE
 from ingest.store.writer import BatchWriter
 from ingest.urls import canonicalize, choose_canonical
@@ -59,12 +66,14 @@ class PageSteps:
     """Where a page's steps run: the fetcher, the writer and where extraction goes.
     ``backlog`` bounds the pages of this process being fetched or extracted, or waiting for
     room in the writer: when extraction or the store is the slower stage, fetching waits for
-    it instead of holding every page of the run in memory."""
+    it instead of holding every page of the run in memory. ``store`` is the writer's, read
+    when a page's declared address is taken already."""
 
     fetcher: Getter
     writer: BatchWriter
     extract: Runner
     backlog: asyncio.Semaphore
+    store: Store
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,17 +117,32 @@ async def process_page(job: PageJob, steps: PageSteps) -> PageResult:
         if isinstance(result, PageResult):
             return result
         await steps.writer.room()
-    stored = await steps.writer.store(result)
+    article, own_url = result
+    stored = await steps.writer.store(article)
+    if not stored.created and article.url != own_url and await _taken(steps.store, article):
+        stored = await steps.writer.store(replace(article, url=own_url))
     if stored.rejected is not None:  # the store refused what the document holds
         return PageResult(fetched=not job.local, rejected=UNSTORABLE, error=stored.rejected)
     return PageResult(fetched=not job.local, stored=stored)
 
 
-async def _article(job: PageJob, steps: PageSteps) -> Article | PageResult:
-    """The page's article, or the result of a page that has none."""
+async def _taken(store: Store, article: Article) -> bool:
+    """Whether the address ``article`` declares holds a document with another text."""
+    stored = await asyncio.to_thread(_fingerprint_at, store, article.url)
+    return stored is not None and stored != text_fingerprint(article.text)
+
+
+def _fingerprint_at(store: Store, url: str) -> str | None:
+    with store.read_session() as session:
+        return stored_fingerprint(session, url)
+
+
+async def _article(job: PageJob, steps: PageSteps) -> tuple[Article, str] | PageResult:
+    """The page's article and the page's own address, or the result of a page that has
+    none."""
     try:
         if job.local:
-            return await steps.extract(_extract_local, job)
+            return await steps.extract(_extract_local, job), job.candidate.url
         try:
             page = await steps.fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified)
         except FetchError as exc:
@@ -126,7 +150,7 @@ async def _article(job: PageJob, steps: PageSteps) -> Article | PageResult:
         steps.writer.fetched(page, source=job.source)
         if page.not_modified:
             return PageResult(not_modified=True)
-        return await steps.extract(_extract_page, page, job)
+        return await steps.extract(_extract_page, page, job), canonicalize(page.final_url)
     except NotAnArticle as exc:
         return PageResult(fetched=not job.local, rejected=exc.reason, error=str(exc))
 

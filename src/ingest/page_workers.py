@@ -170,7 +170,7 @@ async def _worker(
         )
         async with Fetcher(fetch) as fetcher, writer:
             fetcher.take_over_hosts(hosts)
-            _STEPS = PageSteps(fetcher, writer, inline, asyncio.Semaphore(backlog))
+            _STEPS = PageSteps(fetcher, writer, inline, asyncio.Semaphore(backlog), store)
             yield
     finally:
         _STEPS = None

@@ -88,7 +88,7 @@ class PagePool:
         self._run_id = run_id
         # Through self.get: a page of a small source still under way when the run turns large
         # is fetched by its host's worker too.
-        self._local = PageSteps(self, writer, in_thread, asyncio.Semaphore(BACKLOG))
+        self._local = PageSteps(self, writer, in_thread, asyncio.Semaphore(BACKLOG), store)
         self._pages = 0
         self._workers: PageWorkers | None = None
         self._starting: asyncio.Task[None] | None = None

@@ -175,7 +175,10 @@ def choose_canonical(fetched_url: str, declared: str | None) -> str:
 
 #: What a page's address may end with and still be the same article: an AMP or print view.
 _VIEW_SUFFIX = re.compile(r"(?:/(?:amp|print|cetak))+/?$", re.IGNORECASE)
+_VIEW_PREFIX = "/amp"  # an AMP view's address: /amp/<the article's path>
 _EXTENSION = re.compile(r"\.[a-z0-9]{2,5}$", re.IGNORECASE)
+#: An address of words alone (``/kategori/daerah``): a section or a named page.
+_WORDS_ONLY = re.compile(r"^(?:/[^\W\d_]+)+$")
 
 
 def names_other_page(fetched: str, declared: str) -> bool:
@@ -185,11 +188,15 @@ def names_other_page(fetched: str, declared: str) -> bool:
 
     - the site's home page, declared by a page that is not the home page;
     - a section above the page (``/daerah/`` for ``/daerah/kukar/rakor-pilkada``);
+    - a section or named page in another part of the site: an address of words alone, with
+      neither a number nor a slug (``/kategori/daerah`` for ``/berita/12``, ``/tentang`` for
+      ``/?page_id=5``);
     - another article: the page's address ends with an article's slug
       (``rakor-pilkada``) and the declared one does not end with the same slug.
 
-    An AMP or print view (``.../amp``) declaring its article, another host of the same site
-    and an address by number (``/?p=12``, ``/berita/1``) declaring its slug are the same page.
+    An AMP or print view (``.../amp``, ``/amp/...``) declaring its article, another host of
+    the same site and an address by number (``/?p=12``, ``/berita/1``) declaring its slug are
+    the same page.
 
     >>> names_other_page("https://kukar.example/daerah/rakor-pilkada", "https://kukar.example/")
     True
@@ -203,8 +210,15 @@ def names_other_page(fetched: str, declared: str) -> bool:
         return True
     if path and page.startswith(path + "/"):
         return True
+    if _WORDS_ONLY.match(path) and _first_segment(page) != _first_segment(path):
+        return True
     slug = _slug(page)
     return bool(slug) and _slug(path) != slug
+
+
+def _first_segment(path: str) -> str:
+    """``berita`` for ``/berita/2024/rakor``, past an ``/amp`` view prefix."""
+    return path.removeprefix(_VIEW_PREFIX + "/").strip("/").split("/", 1)[0].lower()
 
 
 def _slug(path: str) -> str:

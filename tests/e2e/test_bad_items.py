@@ -30,13 +30,13 @@ SEEDS = REPO / "demo" / "seeds.jsonl"
 RawServer = Callable[[bytes], AbstractContextManager[tuple[str, ThreadingTCPServer]]]
 
 
-def _sentences() -> list[str]:
+def seed_sentences() -> list[str]:
     texts = [json.loads(line)["text"] for line in SEEDS.read_text().splitlines()]
     found = (s.strip() for t in texts for s in re.split(r"(?<=[.!?])\s+", t))
     return [s for s in found if len(s.split()) >= 8]
 
 
-def _article(number: int, sentences: list[str], head: str = "") -> str:
+def article_page(number: int, sentences: list[str], head: str = "") -> str:
     """An article page of its own sentences (fixed by ``number``), ``head`` in its <head>."""
     picked = random.Random(number).sample(sentences, 8)
     title = f"Laporan Daerah Nomor {number} dari Kutai Kartanegara"
@@ -87,7 +87,7 @@ def web(httpserver: HTTPServer, raw_server: RawServer) -> Iterator[Web]:
 def _serve(server: HTTPServer, redirect: str) -> Web:
     base = server.url_for("").rstrip("/")
     server.expect_request("/robots.txt").respond_with_data("", status=404)
-    sentences = _sentences()
+    sentences = seed_sentences()
     heads = {
         1: "",
         2: "",  # linked relatively from the feed
@@ -101,7 +101,7 @@ def _serve(server: HTTPServer, redirect: str) -> Web:
     fillers = {100 + n: "" for n in range(FILLERS)}
     for number, head in {**heads, **fillers}.items():
         server.expect_request(f"/berita/{number}").respond_with_data(
-            _article(number, sentences, head), content_type="text/html; charset=utf-8"
+            article_page(number, sentences, head), content_type="text/html; charset=utf-8"
         )
     # Articles that declare a canonical address with other content: their section (a CMS
     # that points every article there) or another article.
@@ -114,7 +114,7 @@ def _serve(server: HTTPServer, redirect: str) -> Web:
     }
     for number, (path, canonical) in enumerate(declaring.items(), start=200):
         server.expect_request(path).respond_with_data(
-            _article(number, sentences, f'<link rel="canonical" href="{canonical}">'),
+            article_page(number, sentences, f'<link rel="canonical" href="{canonical}">'),
             content_type="text/html; charset=utf-8",
         )
     feed = _rss(

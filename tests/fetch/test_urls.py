@@ -102,6 +102,11 @@ def test_join_and_choose_canonical_with_broken_references() -> None:
         ("https://k.example/berita/12", "/berita/", "fetched"),
         ("https://k.example/berita/rakor-pilkada", "/kategori/daerah", "fetched"),
         ("https://k.example/berita/rakor-pilkada", "/berita/rapat-bawaslu", "fetched"),
+        ("https://k.example/berita/1", "/kategori/daerah", "fetched"),
+        ("https://k.example/?page_id=5", "/tentang", "fetched"),
+        # but a page of words declaring itself through its AMP view is the same page
+        ("https://k.example/amp/daerah/kukar", "/daerah/kukar", "declared"),
+        ("https://k.example/2024/11/09/rakor", "/berita/2024/11/09/rakor", "declared"),
     ],
 )
 def test_canonical_with_other_content_is_ignored(fetched: str, declared: str, stored: str) -> None:

@@ -40,6 +40,7 @@ __all__ = [
     "known_urls",
     "new_document",
     "store_article",
+    "stored_fingerprint",
     "stored_urls",
 ]
 
@@ -64,6 +65,11 @@ class StoreOutcome:
 
 def document_exists(session: Session, url: str) -> bool:
     return session.scalar(select(Document.id).where(Document.url == url)) is not None
+
+
+def stored_fingerprint(session: Session, url: str) -> str | None:
+    """The ``text_sha1`` of the document stored at ``url``; None when there is none."""
+    return session.scalar(select(Document.text_sha1).where(Document.url == url))
 
 
 def stored_urls(session: Session, urls: Iterable[str]) -> dict[str, int]:
