@@ -123,3 +123,44 @@ def test_a_home_page_with_one_teaser_is_a_listing() -> None:
     with pytest.raises(NotAnArticle) as caught:
         _extract(page, "https://situs.test/beranda-kukar")
     assert caught.value.reason == "listing"
+
+
+SCHEDULE = [
+    "Berikut jadwal lengkap MotoGP Belanda 2017 di Sirkuit Assen akhir pekan ini.",
+    "Jumat (23/6/2017) Latihan bebas pertama pukul 14.55 WIB",
+    "Jumat (23/6/2017) Latihan bebas kedua pukul 19.05 WIB",
+    "Sabtu (24/6/2017) Latihan bebas ketiga pukul 14.55 WIB",
+    "Sabtu (24/6/2017) Kualifikasi pukul 19.10 WIB",
+    "Minggu (25/6/2017) Balapan pukul 19.00 WIB",
+    "Valentino Rossi berharap bisa tampil lebih baik daripada seri sebelumnya di Catalunya.",
+]
+
+
+def test_a_schedule_article_whose_lines_carry_times_is_an_article() -> None:
+    head = "<meta property='og:type' content='article'>"
+    body = "".join(f"<p>{line}</p>" for line in SCHEDULE)
+    article = _extract(_page(body, title="Jadwal MotoGP Belanda 2017", head=head))
+    assert article.text.split("\n") == SCHEDULE
+
+
+def test_a_column_of_stamps_whose_headlines_the_extractor_left_out_is_a_listing() -> None:
+    stamps = "".join(
+        f"<div class='item'><h2><a href='/berita/{i}'>Judul berita nomor {i} hari ini</a></h2>"
+        f"<span class='date'>Senin, {i + 1} Mei 2017 0{i}:05 WIB</span></div>"
+        for i in range(9)
+    )
+    page = _page(
+        stamps, title="Berita Nasional", head="<meta property='og:type' content='website'>"
+    )
+    with pytest.raises(NotAnArticle) as caught:
+        _extract(page, "https://situs.test/nasional-terkini")
+    assert caught.value.reason in {"listing", "no_text"}
+
+
+def test_a_brief_whose_slug_names_a_video_is_not_a_gallery() -> None:
+    page = _page(f"<div class='detail'><p>{BRIEF}</p></div>", title="Istana Bantah Video")
+    article = _extract(page, "https://situs.test/berita/3415/istana-bantah-video-kecelakaan")
+    assert article.short
+    with pytest.raises(NotAnArticle) as caught:
+        _extract(page, "https://situs.test/video/3415/istana-bantah-kecelakaan")
+    assert caught.value.reason == "gallery"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ingest.clean.dateline import opens_with_dateline
-from ingest.clean.dates import parse_indonesian_datetime
+from ingest.clean.dates import MONTHS, parse_indonesian_datetime
 
 __all__ = [
     "drop_breadcrumbs",
@@ -56,7 +56,9 @@ _RELATIVE_TIME = re.compile(
 )
 _STAMP_WORDS = re.compile(
     r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|pukul|wib|wita|wit|"
-    r"diperbarui|dipublikasikan|diterbitkan|terbit|update|updated|published)\b|[\d:/.,\-–|()]",
+    r"diperbarui|dipublikasikan|diterbitkan|terbit|update|updated|published|"
+    + "|".join(MONTHS)
+    + r")\b|[\d:/.,\-–|()]",
     re.IGNORECASE,
 )
 _NON_WORD = re.compile(r"\W+")
@@ -123,7 +125,7 @@ def _is_stamp(line: str) -> bool:
         return True
     if len(bare) > 60 or len(bare.split()) > 9 or parse_indonesian_datetime(bare) is None:
         return False
-    return len(_STAMP_WORDS.sub("", bare).split()) <= 1
+    return len(_STAMP_WORDS.sub("", bare).split()) == 0
 
 
 def is_headline_like(line: str, *, max_words: int = 20) -> bool:

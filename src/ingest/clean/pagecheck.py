@@ -4,8 +4,10 @@ A page is judged by what it is, not by how long its paragraphs are or what its t
 listing's body sits in teaser cards, each a headline link to another page with a little text
 (:mod:`ingest.clean.teasers`); an article's does not. A page that calls itself an article
 (og:type, JSON-LD, article:published_time) must hold several teasers to be a listing, any
-other page one. A short body (a brief, a breaking item) is an article when the page shows it
-is one: it calls itself an article, or has a dateline, an author or a stated publication time.
+other page one. A body of stamped or truncated teaser lines is a listing on a page that does
+not call itself an article or that holds teasers (a schedule article's lines carry times
+too). A short body (a brief, a breaking item) is an article when the page shows it is one: it
+calls itself an article, or has a dateline, an author or a stated publication time.
 
 Raises :class:`~ingest.errors.NotAnArticle` with the reason key (``listing``, ``gallery``,
 ``no_text``, ``too_short``); a photo page kept (``reject_galleries = false``) comes back with
@@ -52,8 +54,6 @@ def check_page(
         if settings.reject_galleries:
             raise NotAnArticle(url, "gallery", f"{len(cleaned.text)} characters of captions")
         return _captions(url, tree, cleaned)
-    if pagekind.listing_reason_from_text(cleaned.lines):
-        raise NotAnArticle(url, "listing", "the body reads like a list of teasers")
     teasers = teaser_cards(
         tree,
         cleaned.lines,
@@ -61,6 +61,9 @@ def check_page(
         min_words=settings.teaser_min_words,
         max_chars=settings.teaser_max_chars,
     )
+    stamped = pagekind.listing_reason_from_text(cleaned.lines)
+    if stamped and (clues.declared != "article" or teasers.cards):
+        raise NotAnArticle(url, "listing", "the body reads like a list of teasers")
     needed = settings.listing_min_teasers if clues.declared == "article" else 1
     if teasers.cards >= needed and teasers.share >= settings.listing_teaser_share:
         detail = f"{teasers.cards} teaser cards hold {teasers.share:.0%} of the body"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.clean.dates import DAYS, MONTHS
 from ingest.urls import split
 
 __all__ = [
@@ -57,6 +58,12 @@ _TEASER_STAMP = re.compile(
     re.IGNORECASE,
 )
 _STAMP_WORDS = ("lalu", "wib", "wit")  # every _TEASER_STAMP holds one
+_DATE_WORDS = re.compile(
+    r"\b(?:"
+    + "|".join((*DAYS, *MONTHS, "wib", "wita", "wit", "menit", "jam", "hari", "lalu"))
+    + r")\b",
+    re.IGNORECASE,
+)
 
 
 def blocked_reason(title: str | None, text: str, *, short: int = 600) -> str | None:
@@ -95,22 +102,38 @@ def listing_reason_from_url(url: str) -> str | None:
 
 
 def looks_like_gallery_url(url: str) -> bool:
-    """Whether the URL names a photo or video page (``/foto/``, ``readfoto``, ``inpicture``)."""
+    """Whether the URL names a photo or video page by its host or a section of its path
+    (``/foto/``, ``readfoto``, ``inpicture``, ``photo.``); the last segment, the article's own
+    slug ("shakira-syuting-video-klip"), does not count."""
     parts = split(url)
     host = (parts.hostname or "").split(".")[0]
-    return bool(_GALLERY.search(parts.path) or _GALLERY.search(host))
+    sections = [segment for segment in parts.path.split("/") if segment][:-1]
+    return bool(_GALLERY.search(host) or any(_GALLERY.search(s) for s in sections))
 
 
 def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | None:
     """``listing`` when the body reads like a column of teasers: at least ``min_stamps`` lines,
     and a third of all lines, carry a "28 menit lalu" / "12:49 WIB" stamp; or at least two
-    lines, and half of all lines, end in a truncated excerpt ("menghadiri Rapat […]")."""
+    lines, and half of all lines, end in a truncated excerpt ("menghadiri Rapat […]"); or the
+    body is nothing but ``min_stamps`` stamps or more ("Senin, 22 Mei 2017 05:05 WIB ..."), the
+    teasers' headlines left out by the extractor."""
     if _stamped_lines(lines, max(min_stamps, -(-len(lines) // 3))):
+        return "listing"
+    if _only_stamps(lines, min_stamps):
         return "listing"
     excerpts = sum(
         1 for line in lines if line.endswith(_EXCERPT_ENDS) and _EXCERPT_END.search(line)
     )
     return "listing" if excerpts >= 2 and excerpts * 2 >= len(lines) else None
+
+
+def _only_stamps(lines: list[str], needed: int) -> bool:
+    """Whether the text holds ``needed`` teaser stamps and little else than dates."""
+    text = " ".join(lines)
+    if len(_TEASER_STAMP.findall(text)) < needed:
+        return False
+    rest = _DATE_WORDS.sub(" ", text)
+    return sum(1 for char in rest if char.isalpha()) < 0.2 * len(text)
 
 
 def _stamped_lines(lines: list[str], needed: int) -> bool:
