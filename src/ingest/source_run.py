@@ -157,7 +157,7 @@ async def _process(
 
 
 #: Documents of a file read into memory at a time, at most, and their characters.
-CHUNK_DOCUMENTS = 256
+CHUNK_DOCUMENTS = 1_000
 CHUNK_CHARS = 32_000_000
 
 
