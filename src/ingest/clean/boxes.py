@@ -11,21 +11,16 @@ stood between two containers of the same kind they are joined::
 
 from __future__ import annotations
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from ingest.clean.chrome import is_related_marker
 
 __all__ = ["join_around_boxes"]
 
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# Text nodes that may open a box: every marker holds one of these words.
-_MARKER_TEXTS = XPath(
-    f"//body//text()[contains(translate(., '{_UPPER}', '{_UPPER.lower()}'), 'juga') or "
-    f"contains(translate(., '{_UPPER}', '{_UPPER.lower()}'), 'terkait') or "
-    f"contains(translate(., '{_UPPER}', '{_UPPER.lower()}'), 'lainnya') or "
-    f"contains(translate(., '{_UPPER}', '{_UPPER.lower()}'), 'pilihan editor')]"
-)
+# Words of the markers that open a box of related links ("BACA JUGA", "Berita Terkait",
+# "Berita Lainnya", "Pilihan Editor", "Rekomendasi"); other markers (advertisements, "Load
+# more") open no box of links to other articles.
+_MARKER_WORDS = ("juga", "terkait", "lain", "editor", "rekomendasi")
 _CONTAINERS = frozenset({"div", "section", "article"})
 #: Characters of a box's text outside its links and its marker, at most.
 _MAX_OWN_CHARS = 40
@@ -44,14 +39,20 @@ def join_around_boxes(tree: HtmlElement) -> HtmlElement:
 
 def _boxes(tree: HtmlElement) -> list[HtmlElement]:
     found: dict[HtmlElement, None] = {}
-    for text in _MARKER_TEXTS(tree):
-        owner = text.getparent()
-        if owner is None or not is_related_marker(str(text).strip()):
+    for owner in tree.iter():
+        text = owner.text
+        if not text or not _may_open(text):
             continue
         box = _box_around(owner)
         if box is not None and box.tag not in ("body", "html"):
             found[box] = None
     return [box for box in found if not any(a in found for a in box.iterancestors())]
+
+
+def _may_open(text: str) -> bool:
+    head = text.lstrip()[:40]
+    lowered = head.lower()
+    return any(word in lowered for word in _MARKER_WORDS) and is_related_marker(head)
 
 
 def _box_around(element: HtmlElement) -> HtmlElement | None:

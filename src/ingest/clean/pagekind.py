@@ -130,6 +130,11 @@ def listing_reason_from_text(lines: list[str], *, min_stamps: int = 4) -> str | 
 def _only_stamps(lines: list[str], needed: int) -> bool:
     """Whether the text holds ``needed`` teaser stamps and little else than dates."""
     text = " ".join(lines)
+    lowered = text.lower()
+    if sum(lowered.count(word) for word in _STAMP_WORDS) < needed and not any(
+        odd in text for odd in _ODD_CASES
+    ):
+        return False
     if len(_TEASER_STAMP.findall(text)) < needed:
         return False
     rest = _DATE_WORDS.sub(" ", text)
