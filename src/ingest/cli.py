@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ingest import query
 from ingest.cli_options import GlobalOptionsGroup
 from ingest.config import Settings, load_settings
-from ingest.errors import ConfigError, IngestError, InputError
+from ingest.errors import ConfigError, IngestError, InputError, Interrupted
 from ingest.logs import configure_logging
 from ingest.output import Format, FormatOption, default_format, render
 from ingest.store import open_store
@@ -362,7 +362,8 @@ def dedup_rebuild(ctx: typer.Context) -> None:
 
 @app.command()
 def sources(ctx: typer.Context, fmt: FormatOption = None, tz: TzOption = None) -> None:
-    """Show each configured source and its health: last success, last error, failures.
+    """Show each configured source and its health: last success, last error, failures, and
+    the run ingesting it now (held by), if any.
 
     Example: ingest sources
     """
@@ -391,6 +392,7 @@ def sources(ctx: typer.Context, fmt: FormatOption = None, tz: TzOption = None) -
         "consecutive_failures",
         "last_error_class",
         "last_error",
+        "held_by",
     ]
     render(
         rows, fmt or default_format(), columns=columns, title="Sources", tz=display_zone(ctx, tz)
@@ -431,10 +433,11 @@ def _session(ctx: typer.Context, *, create: bool = False) -> Iterator[Session]:
 
 
 def _print_summary(summary: RunSummary) -> None:
-    err.print(summary.line(), markup=False, highlight=False)
+    """The run's summary line, and each failed source's reason, on stdout (logs: stderr)."""
+    typer.echo(summary.line())
     for source in summary.sources:
         if source.error:
-            err.print(f"  {source.source}: {source.error}", markup=False, highlight=False)
+            typer.echo(f"  {source.source}: {source.error}")
 
 
 def _register_plugins() -> None:
@@ -464,6 +467,9 @@ def main() -> None:
     except (ConfigError, InputError) as exc:
         err.print(f"ingest: error: {exc}", markup=False, highlight=False)
         sys.exit(2)
+    except Interrupted as exc:  # a run stopped by Ctrl-C or SIGTERM, recorded as interrupted
+        err.print("ingest: interrupted")
+        sys.exit(128 + exc.signum)
     except IngestError as exc:
         err.print(f"ingest: error: {exc}", markup=False, highlight=False)
         sys.exit(1)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from ingest.config import Settings
-from ingest.output import FormatOption, default_format, render
+from ingest.output import Format, FormatOption, default_format, render
 
 __all__ = ["register", "schedule_rows"]
 
@@ -107,11 +107,12 @@ def runs(
     fmt: FormatOption = None,
     tz: TzOption = None,
 ) -> None:
-    """List recent runs with their trigger, status and counts, newest first.
+    """List recent runs with their trigger, status, counts and, for a run that failed or was
+    interrupted, the reason; newest first.
 
     Example: ingest runs -n 5
     """
-    from ingest.report import RUN_COLUMNS, recent_runs, run_rows
+    from ingest.report import RUN_COLUMNS, RUN_FIELDS, recent_runs, run_records, run_rows
     from ingest.store import open_store
 
     settings = _settings(ctx, read_only=True)
@@ -120,8 +121,11 @@ def runs(
         found = recent_runs(store, limit)
     finally:
         store.close()
-    rows = run_rows(found, _zone(ctx, tz))
-    render(rows, fmt or default_format(), columns=list(RUN_COLUMNS), title="Runs")
+    fmt = fmt or default_format()
+    if fmt is Format.table:
+        render(run_rows(found, _zone(ctx, tz)), fmt, columns=list(RUN_COLUMNS), title="Runs")
+    else:
+        render(run_records(found, _zone(ctx, tz)), fmt, columns=list(RUN_FIELDS))
 
 
 def backfill(

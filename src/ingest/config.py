@@ -326,10 +326,11 @@ class ScheduleSettings(_Section):
     )
     serve_limit: int = Field(8, ge=1, description="Flow runs `ingest serve` executes at once.")
     source_lease: Seconds = Field(
-        3600.0,
+        300.0,
         gt=0,
-        description="Seconds a run holds a source so no other run ingests it meanwhile; "
-        "a crashed run's hold expires after this.",
+        description="Seconds a run holds a source without being heard from (it renews the "
+        "hold every quarter of this, at most every minute, while it works); a run that died "
+        "on this machine loses its sources to the next run at once, one elsewhere after this.",
     )
     run_mode: Literal["auto", "direct", "prefect"] = Field(
         "auto",

@@ -25,11 +25,13 @@ category. Only the CLI turns these into exit codes and one-line messages.
     ├── StoreError           the database could not be read or written
     ├── WorkerError          a worker process died or sent back what cannot be read
     ├── PrefectServerError   a Prefect server that ingest starts did not answer in time
+    ├── Interrupted          a run was stopped by a signal (Ctrl-C, SIGTERM): ``signum``
     └── NotFound             a story or document that does not exist
 """
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "HTTPStatusError",
     "IngestError",
     "InputError",
+    "Interrupted",
     "InvalidURL",
     "NotAnArticle",
     "NotFound",
@@ -196,6 +199,17 @@ class WorkerError(IngestError):
 class PrefectServerError(IngestError):
     """A Prefect server that ingest starts (``ingest serve``'s, or the temporary one of a flow
     run with no server configured) exited or did not answer in time."""
+
+
+class Interrupted(IngestError):
+    """A run was stopped by the signal ``signum`` (SIGINT for Ctrl-C, or SIGTERM)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Interrupted, (self.signum,))
 
 
 class NotFound(IngestError):

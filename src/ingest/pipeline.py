@@ -27,12 +27,14 @@ from datetime import datetime
 from pathlib import Path
 
 from ingest.config import Settings, SourceConfig
-from ingest.errors import ConfigError, IngestError
+from ingest.errors import ConfigError, IngestError, Interrupted
 from ingest.fetch import Fetcher
+from ingest.interrupts import StopSignals
 from ingest.pool import PROCESS_POOL_MIN_PAGES, PagePool
 from ingest.progress import NullProgress, ProgressHook
 from ingest.source_run import RunContext, ingest_all
 from ingest.store import Store, open_store
+from ingest.store.liveness import keep_alive
 from ingest.store.runs import create_run, run_trigger, save_run
 from ingest.store.writer import BatchWriter
 from ingest.summary import RunSummary, SourceSummary
@@ -77,6 +79,15 @@ def finish_run(
         return _finish(store, run_id, summaries, error=error, duration_s=duration_s)
 
 
+def _ended(exc: BaseException) -> tuple[str, str]:
+    """The status and reason of a run that ``exc`` ended."""
+    if isinstance(exc, Interrupted | KeyboardInterrupt):
+        return "interrupted", str(exc) or "interrupted"
+    if isinstance(exc, IngestError):
+        return "failed", str(exc)
+    return "failed", f"{type(exc).__name__}: {exc}"
+
+
 def _start(store: Store, *, trigger: str, flow_run_id: str | None = None) -> int:
     with store.session() as session:
         return create_run(session, trigger=trigger, flow_run_id=flow_run_id)
@@ -88,12 +99,13 @@ def _finish(
     summaries: list[SourceSummary],
     *,
     error: str | None = None,
+    status: str | None = None,
     duration_s: float = 0.0,
 ) -> RunSummary:
     failed = error is not None or any(s.error for s in summaries)
     summary = RunSummary(
         run_id=run_id,
-        status="failed" if failed else "completed",
+        status=status or ("failed" if failed else "completed"),
         sources=summaries,
         duration_s=duration_s or sum(s.duration_s for s in summaries),
     )
@@ -107,7 +119,10 @@ def ingest_source(
 ) -> SourceSummary:
     """One source, start to end. Raises when the source as a whole fails (a retry may help)."""
     source = settings.source(source_name)
-    with open_store(settings.db_url) as store:
+    with (
+        open_store(settings.db_url) as store,
+        keep_alive(store, run_id, ttl=settings.schedule.source_lease),
+    ):
         summaries = asyncio.run(
             _sources(
                 settings, store, [source], run_id, since, raise_errors=True, progress=NullProgress()
@@ -160,11 +175,12 @@ def _run_selected(
     progress: ProgressHook | None = None,
 ) -> RunSummary:
     started = time.perf_counter()
+    signals = StopSignals()
     with open_store(settings.db_url) as store:
         run_id = _start(store, trigger=trigger)
         try:
-            summaries = asyncio.run(
-                _sources(
+            with keep_alive(store, run_id, ttl=settings.schedule.source_lease):
+                work = _sources(
                     settings,
                     store,
                     selected,
@@ -173,9 +189,10 @@ def _run_selected(
                     raise_errors=raise_errors,
                     progress=progress or NullProgress(),
                 )
-            )
-        except IngestError as exc:
-            _finish(store, run_id, [], error=str(exc))
+                summaries = asyncio.run(signals.around(work))
+        except BaseException as exc:  # recorded whatever it is; a run is never left running
+            status, reason = _ended(exc)
+            _finish(store, run_id, [], error=reason, status=status)
             raise
         return _finish(store, run_id, summaries, duration_s=time.perf_counter() - started)
 

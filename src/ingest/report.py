@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Any
 
 from ingest.store import Store
 from ingest.store.models import Run
@@ -19,9 +20,11 @@ from ingest.summary import RunSummary, SourceSummary
 
 __all__ = [
     "RUN_COLUMNS",
+    "RUN_FIELDS",
     "SOURCE_COLUMNS",
     "RunRow",
     "recent_runs",
+    "run_records",
     "run_rows",
     "source_rows",
     "summary_markdown",
@@ -52,6 +55,24 @@ RUN_COLUMNS = (
     "rejected",
     "failed sources",
     "seconds",
+    "reason",
+)
+
+#: The keys of a run in ``ingest runs --format json|jsonl|csv``.
+RUN_FIELDS = (
+    "run_id",
+    "started_at",
+    "finished_at",
+    "trigger",
+    "status",
+    "sources",
+    "new_documents",
+    "new_stories",
+    "rejected",
+    "failed_sources",
+    "duration_s",
+    "error",
+    "flow_run_id",
 )
 
 
@@ -181,6 +202,46 @@ def run_rows(runs: Sequence[RunRow], timezone: str | tzinfo) -> list[dict[str, s
             _counts(s.rejected()) if s else "",
             ", ".join(s.failed_sources) if s else "",
             f"{s.duration_s:.1f}" if s else "",
+            _reason(run, tz),
         )
         rows.append(dict(zip(RUN_COLUMNS, values, strict=True)))
     return rows
+
+
+def _reason(run: RunRow, tz: tzinfo) -> str:
+    """Why a run failed or stopped; for a run found dead, when it was last heard from."""
+    if not run.error:
+        return ""
+    if run.status == "interrupted" and run.finished_at is not None:
+        heard = run.finished_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+        return f"{run.error} (last heard from {heard})"
+    return run.error
+
+
+def run_records(runs: Sequence[RunRow], timezone: str | tzinfo) -> list[dict[str, Any]]:
+    """One record per run, keyed by :data:`RUN_FIELDS`: numbers as numbers, times as
+    datetimes in ``timezone`` (ISO 8601 with their offset in JSON), lists as lists."""
+    from ingest.schedules import zone
+
+    tz = zone(timezone) if isinstance(timezone, str) else timezone
+    records = []
+    for run in runs:
+        s = run.summary
+        records.append(
+            {
+                "run_id": run.run_id,
+                "started_at": run.started_at.astimezone(tz),
+                "finished_at": run.finished_at.astimezone(tz) if run.finished_at else None,
+                "trigger": run.trigger,
+                "status": run.status,
+                "sources": len(s.sources) if s else None,
+                "new_documents": s.total("new_documents") if s else None,
+                "new_stories": s.total("new_stories") if s else None,
+                "rejected": dict(s.rejected()) if s else None,
+                "failed_sources": s.failed_sources if s else None,
+                "duration_s": round(s.duration_s, 3) if s else None,
+                "error": run.error,
+                "flow_run_id": run.flow_run_id,
+            }
+        )
+    return records

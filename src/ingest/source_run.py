@@ -23,7 +23,7 @@ from ingest.pool import PagePool, Place
 from ingest.progress import ProgressHook
 from ingest.records import Candidate, Candidates, Rejection
 from ingest.sources import discover
-from ingest.store import Store, health
+from ingest.store import Store, health, liveness
 from ingest.store.documents import KnownUrls, StoreOutcome, known_urls
 from ingest.summary import SourceSummary
 from ingest.urls import canonicalize, host_of
@@ -83,16 +83,20 @@ async def ingest_one(run: RunContext, source: SourceConfig, claim: Claim) -> Sou
 
 
 def _claim(run: RunContext, names: list[str]) -> dict[str, Claim]:
-    """Lease each source that is due (every one, in a run asked for by hand)."""
-    ttl = timedelta(seconds=run.settings.schedule.source_lease)
-    now = datetime.now(UTC)
+    """Lease each source that is due (every one, in a run asked for by hand), once the runs
+    found dead have been marked interrupted and their sources freed."""
+    ttl = run.settings.schedule.source_lease
     claims: dict[str, Claim] = {}
     with run.store.session() as session:
+        liveness.reap_dead_runs(session, ttl=ttl)
+        now = liveness.db_now(session)
         for name in names:
             if run.scheduled and not health.source_due(session, name, now):
                 claims[name] = Claim(resting=True)
                 continue
-            holder = health.acquire_lease(session, name, run_id=run.run_id, now=now, ttl=ttl)
+            holder = health.acquire_lease(
+                session, name, run_id=run.run_id, now=now, ttl=timedelta(seconds=ttl)
+            )
             claims[name] = Claim(holder=holder)
     return claims
 

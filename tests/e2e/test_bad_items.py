@@ -176,7 +176,7 @@ def test_bad_items_cost_only_themselves(faulty: Cli, db_url: str, web: Web) -> N
     first = faulty("run")
     assert first.code == 1, first.stderr  # the empty feed failed: the run says so
     assert "Traceback" not in first.stderr
-    assert "kosong: source 'kosong': not an RSS or Atom feed" in first.stderr
+    assert "kosong: source 'kosong': not an RSS or Atom feed" in first.stdout
     run = _last_run(db_url)
     assert run.status == "failed"
     by_source = {s["source"]: s for s in run.summary["sources"]}

@@ -14,7 +14,8 @@ def by_outlet(stories: list[dict[str, Any]]) -> dict[frozenset[str], dict[str, A
 def test_demo_run_finds_the_copies_and_a_second_run_adds_nothing(demo: DemoRun) -> None:
     cli, first = demo.cli, demo.first
     assert first.code == 0, first.stderr
-    assert "7 new documents, 2 copies, 1 same-story reports, 4 new stories" in first.stderr
+    assert "7 new documents, 2 copies, 1 same-story reports, 4 new stories" in first.stdout
+    assert "new documents" not in first.stderr  # the summary is output; logs go to stderr
 
     stories = cli("stories", "--format", "jsonl").jsonl()
     members = [m for s in stories for m in s["members"]]
@@ -33,7 +34,7 @@ def test_demo_run_finds_the_copies_and_a_second_run_adds_nothing(demo: DemoRun) 
 
     second = cli("run")
     assert second.code == 0, second.stderr
-    assert "0 new documents" in second.stderr
+    assert "0 new documents" in second.stdout
     assert cli("stories", "--format", "jsonl").jsonl() == stories
 
 

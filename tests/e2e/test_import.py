@@ -19,7 +19,7 @@ def test_import_of_the_seeds_stores_five_documents_in_stories(cli: Cli) -> None:
     assert urls == seeds
     again = cli("import", str(SEEDS))
     assert again.code == 0
-    assert "0 new documents" in again.stderr
+    assert "0 new documents" in again.stdout
     assert cli("stories", "--format", "jsonl").jsonl() == stories
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -97,6 +98,9 @@ def test_runs_command_lists_stored_runs(tmp_path: Path, store: Store) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
-    assert [r["run"] for r in rows] == [str(run_id)]
+    assert [r["run_id"] for r in rows] == [run_id]
     assert rows[0]["trigger"] == "schedule" and rows[0]["status"] == "failed"
-    assert rows[0]["rejected"] == "listing 2, too_short 1"
+    assert rows[0]["rejected"] == {"listing": 2, "too_short": 1}
+    assert all(" " not in key for key in rows[0])
+    assert isinstance(rows[0]["duration_s"], float) and isinstance(rows[0]["sources"], int)
+    assert datetime.fromisoformat(rows[0]["started_at"]).utcoffset() == timedelta(hours=8)

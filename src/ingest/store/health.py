@@ -56,6 +56,10 @@ class SourceHealth:
     last_error_class: str | None
     consecutive_failures: int
     backoff_until: datetime | None
+    held_by: int | None = None
+    """The run ingesting the source now (its lease), if any."""
+    held_until: datetime | None = None
+    """Until when that run holds it unless it is heard from again."""
 
     def status(self, now: datetime) -> str:
         """``never run``, ``ok``, ``failing`` or ``backoff``."""
@@ -181,6 +185,8 @@ def list_source_health(session: Session) -> list[SourceHealth]:
             last_error_class=r.last_error_class,
             consecutive_failures=r.consecutive_failures or 0,
             backoff_until=r.backoff_until,
+            held_by=r.lease_run_id,
+            held_until=r.lease_until,
         )
         for r in rows
     ]

@@ -122,7 +122,10 @@ class FetchState(Base):
 
 
 class Run(Base):
-    """One pipeline run and its summary."""
+    """One pipeline run and its summary. While it runs, ``heartbeat_at`` is renewed and
+    ``host``, ``pid`` and ``process_start`` say which process it is, so that another run can
+    tell it died (:mod:`ingest.store.liveness`); a run found dead is ``interrupted`` and its
+    ``finished_at`` is when it was last heard from."""
 
     __tablename__ = "runs"
 
@@ -134,6 +137,10 @@ class Run(Base):
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    process_start: Mapped[str | None] = mapped_column(String(80))
+    heartbeat_at: Mapped[datetime | None]
 
 
 class Document(Base):

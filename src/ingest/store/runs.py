@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.store.liveness import ProcessId, db_now
 from ingest.store.models import Run
 from ingest.summary import RunSummary
 
@@ -14,7 +15,18 @@ __all__ = ["create_run", "recent_runs", "run_trigger", "save_run"]
 
 
 def create_run(session: Session, *, trigger: str, flow_run_id: str | None = None) -> int:
-    run = Run(trigger=trigger, flow_run_id=flow_run_id, status="running", summary={})
+    """A new run, ``running`` in this process (see :mod:`ingest.store.liveness`)."""
+    process = ProcessId.current()
+    run = Run(
+        trigger=trigger,
+        flow_run_id=flow_run_id,
+        status="running",
+        summary={},
+        host=process.host[:255],
+        pid=process.pid,
+        process_start=process.start,
+        heartbeat_at=db_now(session),
+    )
     session.add(run)
     session.flush()
     return run.id
