@@ -1,7 +1,9 @@
 """Settings: defaults in code, then ``config/settings.toml``, then environment variables.
 
-Sources come from ``config/sources.toml``. Everything is validated on load; a problem raises
-:class:`~ingest.errors.ConfigError` with one line naming the file, the key and the problem::
+Sources come from ``config/sources.toml``. Everything is validated on load, strictly (``true``
+is not a number, ``"yes"`` not a boolean; schedules, time zones and durations are checked too);
+a problem raises :class:`~ingest.errors.ConfigError` with one line naming the file (or the
+environment variable, see :mod:`ingest.config_env`), the key and the problem::
 
     settings = load_settings(Path("config"))
     settings.fetch.per_host_delay        # 1.0 unless overridden
