@@ -44,7 +44,8 @@ def test_demo_documents_are_clean_and_dated(demo: DemoRun) -> None:
     assert len(documents) == 7
     keys = {"url", "outlet", "title", "published_at", "event_date", "language", "story_id", "text"}
     for document in documents:
-        assert set(document) == keys
+        assert set(document) == keys | {"published_precision"}
+        assert document["published_precision"] in {"day", "minute"}
         assert document["story_id"] is not None
         assert "Baca Juga" not in document["text"]
         assert "Share :" not in document["text"]
