@@ -16,7 +16,7 @@ Non-articles: section pages of teaser cards (a headline link, a stamp and an exc
 columns of stamped headlines, and home pages showing one or two teasers, built from the same
 texts; the saved listing pages of ``indonesian-html-anpandu`` and the demo's home pages are
 added by the runner. Nothing derived from IndoSum is written to disk: pages are built at run
-time from ``/work/shared/data/indosum`` or the file given.
+time from the IndoSum file given (CC BY-SA 4.0, Kurniawan & Louvan, IALP 2018).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Articles kept whole and dated to the minute, non-articles rejected, against trafilatura.
 
-Usage: ``python bench/extraction/whole.py [--articles 3463] [--indosum PATH] [--failures]``
+Usage: ``python bench/extraction/whole.py PATH/articles_flat.jsonl.gz [--articles N] [--failures]``
 
 Builds the labelled page set of :mod:`pageset` (IndoSum texts in seven article templates and
 three kinds of listing page, fixed seed), adds the 9 listing pages of
@@ -39,7 +39,6 @@ from ingest.records import Precision
 ROOT = Path(__file__).resolve().parents[2]
 ANPANDU = ROOT / "tests" / "fixtures" / "anpandu"
 DEMO = ROOT / "demo" / "web"
-INDOSUM = Path("/work/shared/data/indosum/articles_flat.jsonl.gz")
 WIB = ZoneInfo("Asia/Jakarta")
 
 
@@ -153,8 +152,8 @@ def by_template(pages: list[Page], results: list[Result]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("indosum", type=Path, help="IndoSum's articles_flat.jsonl.gz")
     parser.add_argument("--articles", type=int, default=3463)
-    parser.add_argument("--indosum", type=Path, default=INDOSUM)
     parser.add_argument("--failures", action="store_true", help="list pages ours gets wrong")
     args = parser.parse_args()
     pages = build(read_indosum(args.indosum, args.articles)) + saved_non_articles()
