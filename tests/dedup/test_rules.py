@@ -130,3 +130,24 @@ def test_canonical_rules(rule: str, expected: str) -> None:
     assert names[choose_canonical(docs[::-1], settings).id] == expected
     official = SETTINGS.model_copy(update={"canonical_rule": "official"})
     assert choose_canonical(docs[:3], official).outlet == "a.go.id"
+
+
+def test_a_day_only_date_is_anywhere_in_its_day(seeds: dict[str, Seed]) -> None:
+    s3, s4 = seeds["003"], seeds["004"]
+    day = datetime(2024, 9, 3, tzinfo=UTC)
+    features3, features4 = featurize([s3.text, s4.text], SETTINGS)
+    dated = DocView(1, s3.outlet, day, s3.event_date, text_fingerprint(s3.text), features3, "day")
+    for hour, gap in ((9, 0.0), (30, 0.25)):
+        timed = DocView(
+            2, s4.outlet, day + timedelta(hours=hour), s4.event_date,
+            text_fingerprint(s4.text), features4, "minute",
+        )  # fmt: skip
+        verdict = compare(timed, dated, SETTINGS, {})
+        assert verdict.dates["gap_days"] == gap
+        assert verdict.dates["published"][1] == "2024-09-03"
+    within_the_day = SETTINGS.model_copy(update={"same_story_max_days": 0.0})
+    timed = DocView(
+        2, s4.outlet, day + timedelta(hours=9), s4.event_date, text_fingerprint(s4.text),
+        features4, "minute",
+    )  # fmt: skip
+    assert compare(timed, dated, within_the_day, {}).relation == "same_story"

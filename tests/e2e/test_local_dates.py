@@ -98,3 +98,20 @@ def test_json_logs_carry_the_configured_offset(cli: Cli, tmp_path: Path) -> None
     result = cli("-v", "import", str(path))
     times = [json.loads(line)["time"] for line in result.stderr.splitlines() if line[:1] == "{"]
     assert times and all(t.endswith("+08:00") for t in times), result.stderr
+
+
+def test_a_day_only_date_never_beats_a_precise_time_of_its_day(cli: Cli, tmp_path: Path) -> None:
+    # Stored first, "a-day" has the lower id and URL; 15:00 WITA is after 00:00 UTC that day.
+    _import(cli, tmp_path, {"a-day": "2024-09-04", "b-afternoon": "2024-09-04T15:00:00+08:00"})
+    for _ in range(2):  # as stored, and after a rebuild
+        (story,) = cli("stories").jsonl()
+        assert story["canonical_url"] == "https://kukar.test/b-afternoon"
+        assert [m["relation"] == "canonical" for m in story["members"]] == [True, False]
+        assert cli("dedup", "rebuild").code == 0
+
+
+def test_ties_go_to_the_first_url_whatever_the_order_stored(cli: Cli, tmp_path: Path) -> None:
+    _import(cli, tmp_path, {"z-copy": "2024-09-04T15:00:00+08:00"})
+    _import(cli, tmp_path, {"a-copy": "2024-09-04T15:00:00+08:00"})
+    (story,) = cli("stories").jsonl()
+    assert story["canonical_url"] == "https://kukar.test/a-copy"

@@ -5,7 +5,12 @@
 - ``syndication`` and ``official``: a member that another member's syndication footer names as
   the original (``syndicated_from`` equal to its URL or containing its outlet);
 - ``official``: a member whose outlet ends with one of ``official_suffixes`` (``.go.id``);
-- all rules: the earliest ``published_at`` (unknown dates last), then the lowest id.
+- all rules: the earliest publication (unknown dates last), by day, then a time known to the
+  minute before one known only to its day (which never beats a precise time of its day),
+  then by time; then the URL, the same on every database.
+
+Days are counted in UTC, so that the choice never depends on a display zone: a time of day D
+in WIB, WITA or WIT falls on D or the day before in UTC, so a day-only D never beats it.
 
 The order depends only on the members, never on the order they arrived in, so the canonical
 record changes only when a new member beats it and a rebuild picks the same one.
@@ -14,14 +19,15 @@ record changes only when a new member beats it and a rebuild picks the same one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol, TypeVar
 
 from ingest.config import DedupSettings
+from ingest.records import publication_key
 
 __all__ = ["CanonicalFacts", "choose_canonical", "named_as_original"]
 
-_LATEST = datetime.max.replace(tzinfo=UTC)
+_UNDATED = (date.max, 0, datetime.max.replace(tzinfo=UTC))
 
 
 class CanonicalFacts(Protocol):
@@ -35,6 +41,8 @@ class CanonicalFacts(Protocol):
     def outlet(self) -> str: ...
     @property
     def published_at(self) -> datetime | None: ...
+    @property
+    def published_precision(self) -> str | None: ...
     @property
     def syndicated_from(self) -> str | None: ...
 
@@ -59,15 +67,20 @@ def _official(document: CanonicalFacts, settings: DedupSettings) -> bool:
     return any(outlet.endswith(suffix.lower()) for suffix in settings.official_suffixes)
 
 
+def _published(doc: CanonicalFacts) -> tuple[date, int, datetime]:
+    at = doc.published_at
+    return _UNDATED if at is None else publication_key(at, doc.published_precision, UTC)
+
+
 def choose_canonical(members: Sequence[M], settings: DedupSettings) -> M:
     """The canonical member under ``settings.canonical_rule``."""
     if not members:
         raise ValueError("a story without members has no canonical record")
     rule = settings.canonical_rule
 
-    def order(doc: M) -> tuple[bool, bool, datetime, int]:
+    def order(doc: M) -> tuple[bool, bool, tuple[date, int, datetime], str, int]:
         named = rule in ("syndication", "official") and named_as_original(doc, members)
         official = rule == "official" and _official(doc, settings)
-        return (not named, not official, doc.published_at or _LATEST, doc.id)
+        return (not named, not official, _published(doc), doc.url, doc.id)
 
     return min(members, key=order)

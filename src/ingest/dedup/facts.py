@@ -30,12 +30,14 @@ FACT_COLUMNS = (
     _DOCUMENTS.event_date,
     _DOCUMENTS.text_sha1,
     _DOCUMENTS.syndicated_from,
+    _DOCUMENTS.published_precision,
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """A document's id, URL, outlet, dates, fingerprint and syndication footer."""
+    """A document's id, URL, outlet, dates, fingerprint, syndication footer and how precisely
+    its publication time is known."""
 
     id: int
     url: str
@@ -44,6 +46,7 @@ class Facts:
     event_date: date | None
     text_sha1: str
     syndicated_from: str | None
+    published_precision: str | None = None
 
 
 def facts_of(document: Document) -> Facts:
@@ -55,6 +58,7 @@ def facts_of(document: Document) -> Facts:
         document.event_date,
         document.text_sha1,
         document.syndicated_from,
+        document.published_precision,
     )
 
 
@@ -67,4 +71,5 @@ def view(facts: Facts, features: Features) -> DocView:
         facts.event_date,
         facts.text_sha1,
         features,
+        facts.published_precision,
     )

@@ -36,11 +36,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ingest.config import DedupSettings
 from ingest.dedup.features import Features
+from ingest.records import Precision
 
 __all__ = ["DocView", "PassageMatch", "Verdict", "compare"]
 
@@ -58,6 +59,7 @@ class DocView:
     event_date: date | None
     text_sha1: str
     features: Features
+    published_precision: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +88,21 @@ class Verdict:
         return (RELATION_RANK.get(self.relation or "", 0), self.similarity)
 
 
-def _gap_days(a: datetime | None, b: datetime | None) -> float | None:
-    if a is None or b is None:
+def _gap_days(left: DocView, right: DocView) -> float | None:
+    """Days between two publications; a time known only to its day (00:00 UTC of it) may be
+    anywhere in that day (as UTC counts it: dedup never depends on a display zone), and the gap
+    is the least the two can be apart."""
+    if left.published_at is None or right.published_at is None:
         return None
-    return abs((a - b).total_seconds()) / 86400.0
+    (a_start, a_end), (b_start, b_end) = _span(left), _span(right)
+    apart = max(a_start - b_end, b_start - a_end, timedelta(0))
+    return apart.total_seconds() / 86400.0
+
+
+def _span(doc: DocView) -> tuple[datetime, datetime]:
+    at = doc.published_at
+    assert at is not None
+    return (at, at + timedelta(days=1)) if doc.published_precision == Precision.DAY else (at, at)
 
 
 def _body(features: Features, boilerplate: frozenset[int]) -> frozenset[int]:
@@ -161,9 +174,9 @@ def _shingle_scores(
 
 
 def _dates(left: DocView, right: DocView) -> dict[str, Any]:
-    gap = _gap_days(left.published_at, right.published_at)
+    gap = _gap_days(left, right)
     return {
-        "published": [_iso(left.published_at), _iso(right.published_at)],
+        "published": [_published(left), _published(right)],
         "gap_days": None if gap is None else round(gap, 3),
         "event_date": [_iso(left.event_date), _iso(right.event_date)],
     }
@@ -215,6 +228,12 @@ def compare(
     if len(matches) >= needed:
         return Verdict("same_story", matches[0].score, "shared passages", scores, matches, dates)
     return Verdict(None, best, "too few shared passages", scores, matches, dates)
+
+
+def _published(doc: DocView) -> str | None:
+    """The publication time as the evidence keeps it: ISO 8601, the date alone for a day."""
+    at = doc.published_at
+    return at.date().isoformat() if at and doc.published_precision == Precision.DAY else _iso(at)
 
 
 def _iso(value: date | datetime | None) -> str | None:

@@ -243,6 +243,7 @@ def _insert_documents(
             a.event_date,
             row["text_sha1"],
             a.syndicated_from,
+            a.published_precision,
         )
         for a, row in zip(articles, rows, strict=True)
     ]
