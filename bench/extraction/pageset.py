@@ -28,7 +28,7 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 TEMPLATES = (
@@ -48,6 +48,7 @@ _MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
     "Oktober", "November", "Desember",
 )  # fmt: skip
+_WIB = timezone(timedelta(hours=7))
 _PLACES = ("JAKARTA", "TENGGARONG", "SAMARINDA", "BANDUNG", "SURABAYA", "MEDAN", "MAKASSAR")
 
 
@@ -93,6 +94,12 @@ def _title(paragraphs: list[str]) -> str:
     return " ".join(w.capitalize() if i == 0 else w for i, w in enumerate(words))
 
 
+def _published(row: dict[str, str]) -> datetime:
+    """The row's time in WIB (the full file gives it; the tests' sample only in UTC)."""
+    stated = row.get("id_timestamp_wib") or row["id_timestamp_utc"]
+    return datetime.fromisoformat(stated).astimezone(_WIB)
+
+
 def _stamp(when: datetime, *, with_time: bool = True) -> str:
     day = f"{_DAYS[when.weekday()]}, {when.day} {_MONTHS[when.month - 1]} {when.year}"
     return f"{day} {when:%H:%M} WIB" if with_time else day
@@ -101,7 +108,7 @@ def _stamp(when: datetime, *, with_time: bool = True) -> str:
 def _article(i: int, row: dict[str, str], template: str, rng: random.Random) -> Page:
     host = f"{row['source'].replace(' ', '')}.test"
     url = f"https://www.{host}/berita/{i:05d}/{row['id'][:40]}"
-    published = datetime.fromisoformat(row["id_timestamp_wib"]).replace(second=0)
+    published = _published(row).replace(second=0)
     paragraphs = _paragraphs(row["text"])
     if template == "brief":
         paragraphs = _brief(paragraphs)
@@ -278,7 +285,7 @@ def _teaser(row: dict[str, str], rng: random.Random, *, excerpt: bool) -> Iterat
     paragraphs = _paragraphs(row["text"])
     title = html.escape(_title(paragraphs))
     link = f"/berita/{rng.randint(10000, 99999)}/{row['id'][:30]}"
-    when = datetime.fromisoformat(row["id_timestamp_wib"])
+    when = _published(row)
     yield f'<div class="card"><a href="{link}"><img src="{link}.jpg" alt=""></a>'
     yield f'<h2><a href="{link}">{title}</a></h2><span class="date">{_stamp(when)}</span>'
     if excerpt:
