@@ -7,7 +7,7 @@ Each is a thin shell over one function (:func:`ingest.schedules.schedule_groups`
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,7 +35,7 @@ def schedule_rows(
     settings: Settings, count: int = 3, tz: tzinfo | None = None
 ) -> list[dict[str, Any]]:
     """One row per deployment: its sources, schedule (in the configured zone) and next
-    ``count`` runs, shown in ``tz`` (default: the configured zone)."""
+    ``count`` run times, in ``tz`` (default: the configured zone)."""
     from ingest.schedules import schedule_groups
 
     rows = []
@@ -49,7 +49,7 @@ def schedule_rows(
             "timezone": settings.timezone,
         }
         for i in range(count):
-            row[f"next_{i + 1}"] = times[i].strftime("%Y-%m-%d %H:%M %Z") if times else None
+            row[f"next_{i + 1}"] = times[i] if times else None
         rows.append(row)
     return rows
 
@@ -65,9 +65,16 @@ def schedules(ctx: typer.Context, fmt: FormatOption = None, tz: TzOption = None)
 
     Example: ingest schedules
     """
+    fmt = fmt or default_format()
     rows = schedule_rows(_settings(ctx), tz=_zone(ctx, tz))
     columns = ["deployment", "sources", "schedule", "next_1", "next_2", "next_3"]
-    render(rows, fmt or default_format(), columns=columns, title="Schedules")
+    if fmt is Format.table:  # with the zone's name: the table has no time zone column
+        rows = [{k: _named(v) for k, v in row.items()} for row in rows]
+    render(rows, fmt, columns=columns, title="Schedules")
+
+
+def _named(value: Any) -> Any:
+    return value.strftime("%Y-%m-%d %H:%M %Z") if isinstance(value, datetime) else value
 
 
 class _EchoWatcher:

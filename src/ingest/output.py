@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any, TextIO
 
 import typer
@@ -49,16 +50,19 @@ def _cell(value: Any, tz: tzinfo | None = None) -> str:
     return str(value)
 
 
-def json_value(value: Any) -> Any:
-    """How a value JSON cannot hold is written: ISO 8601 for dates, else its text."""
+def json_value(value: Any, tz: tzinfo | None = None) -> Any:
+    """How a value JSON cannot hold is written: ISO 8601 for dates (datetimes in ``tz`` when
+    given, with its offset), else its text."""
+    if isinstance(value, datetime) and tz is not None:
+        return value.astimezone(tz).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
 
 
-def _csv_cell(value: Any) -> str:
+def _csv_cell(value: Any, tz: tzinfo | None = None) -> str:
     if hasattr(value, "isoformat"):
-        return str(value.isoformat())
+        return str(json_value(value, tz))
     return _cell(value)
 
 
@@ -72,24 +76,25 @@ def render(
     tz: tzinfo | None = None,
 ) -> int:
     """Write ``rows`` in ``fmt``; ``columns`` picks and orders the table and CSV columns
-    (JSON formats keep every key). Tables show datetimes to the minute in ``tz``.
-    Returns the number of rows written."""
+    (JSON formats keep every key). Datetimes are shown in ``tz`` when given: to the minute in
+    tables, ISO 8601 with its offset elsewhere. Returns the number of rows written."""
     out = stream or sys.stdout
     count = 0
+    default = partial(json_value, tz=tz)
     if fmt is Format.jsonl:
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False, default=json_value) + "\n")
+            out.write(json.dumps(row, ensure_ascii=False, default=default) + "\n")
             count += 1
     elif fmt is Format.json:
         items = list(rows)
-        json.dump(items, out, ensure_ascii=False, indent=2, default=json_value)
+        json.dump(items, out, ensure_ascii=False, indent=2, default=default)
         out.write("\n")
         count = len(items)
     elif fmt is Format.csv:
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_csv_cell(row.get(c)) for c in columns])
+            writer.writerow([_csv_cell(row.get(c), tz) for c in columns])
             count += 1
     else:
         table = Table(title=title, show_lines=False)

@@ -115,3 +115,17 @@ def test_ties_go_to_the_first_url_whatever_the_order_stored(cli: Cli, tmp_path: 
     _import(cli, tmp_path, {"a-copy": "2024-09-04T15:00:00+08:00"})
     (story,) = cli("stories").jsonl()
     assert story["canonical_url"] == "https://kukar.test/a-copy"
+
+
+def test_runs_and_schedules_show_times_in_the_zone(cli: Cli, tmp_path: Path) -> None:
+    _import(cli, tmp_path, {"one": "2024-09-04T07:00:00+08:00"})
+    (run,) = cli("runs", "--format", "jsonl").jsonl()
+    assert run["started_at"].endswith("+08:00")
+    (tokyo,) = cli("runs", "--format", "jsonl", "--tz", "Asia/Tokyo").jsonl()
+    assert tokyo["started_at"].endswith("+09:00")
+    for zone, offset in ((None, "+08:00"), ("UTC", "+00:00")):
+        args = ["schedules", "--format", "jsonl", *(["--tz", zone] if zone else [])]
+        rows = cli(*args).jsonl()
+        assert rows and all(r["next_1"].endswith(offset) for r in rows if r["next_1"]), rows
+    table = cli("schedules", "--format", "table", "--tz", "UTC")
+    assert " UTC" in table.stdout

@@ -150,7 +150,7 @@ def test_schedules_command_lists_next_three_runs_in_local_time(tmp_path: Path) -
     assert set(rows) == {"ingest/kukarkab", "ingest/morning", "ingest/saved"}
     kukarkab = rows["ingest/kukarkab"]
     times = [kukarkab[f"next_{i}"] for i in (1, 2, 3)]
-    assert all(t.endswith("06:00 WITA") for t in times)
+    assert all(t.endswith("T06:00:00+08:00") for t in times)  # ISO 8601, WITA's offset
     assert len(set(times)) == 3
     assert rows["ingest/saved"]["schedule"] == "manual only"
     assert rows["ingest/morning"]["sources"] == "eksposisi, mediaetam"
