@@ -81,13 +81,17 @@ def test_an_unknown_tz_is_one_line(cli: Cli) -> None:
 
 
 def test_why_names_every_document_and_shows_local_times(cli: Cli, tmp_path: Path) -> None:
-    _import(cli, tmp_path, {"first": "2024-09-04T07:00:00+08:00"})
+    _import(cli, tmp_path, {"first": "2024-09-04T07:00:00+08:00", "next": "2024-09-04"})
     (story,) = cli("stories").jsonl()
     why = cli("story", str(story["story_id"]), "--why", "--format", "table")
     assert why.code == 0, why.stderr
     rows = cli("story", str(story["story_id"]), "--why", "--format", "jsonl").jsonl()
-    assert f"document {rows[0]['document_id']}" in why.stdout
+    assert all(f"document {row['document_id']}" in why.stdout for row in rows)
     assert "published 2024-09-04 07:00+08:00" in why.stdout
+    assert "published 2024-09-04," in why.stdout  # known only to the day
+    (joined,) = [row for row in rows if row["relation"] != "canonical"]
+    assert joined["dates"]["published"] == ["2024-09-04", "2024-09-04T07:00:00+08:00"]
+    assert f"matched document {joined['matched_document_id']}" in why.stdout
     utc = cli("story", str(story["story_id"]), "--why", "--format", "table", "--tz", "UTC")
     assert "published 2024-09-03 23:00+00:00" in utc.stdout
 

@@ -86,6 +86,24 @@ def _publication_order(member: MemberExplanation) -> tuple[bool, tuple[Any, ...]
     return (at is None, when, member.document_id)
 
 
+def _dates_in(dates: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
+    """The evidence's dates with its publication times (ISO 8601, kept in UTC) in ``tz``; a
+    date alone stays as it is."""
+    published = dates.get("published")
+    if isinstance(published, list):
+        dates["published"] = [_time_in(value, tz) for value in published]
+    return dates
+
+
+def _time_in(value: Any, tz: tzinfo) -> Any:
+    if not isinstance(value, str) or "T" not in value:
+        return value
+    try:
+        return datetime.fromisoformat(value).astimezone(tz).isoformat()
+    except ValueError:
+        return value
+
+
 def explain(session: Session, story_id: int, *, tz: tzinfo = UTC) -> StoryExplanation:
     """The explanation of one story, its times in ``tz``; raises
     :class:`~ingest.errors.NotFound`."""
@@ -112,7 +130,7 @@ def explain(session: Session, story_id: int, *, tz: tzinfo = UTC) -> StoryExplan
                 matched_document_id=matched,
                 rule=str(why.get("rule", "")),
                 scores=dict(why.get("scores", {})),
-                dates=dict(why.get("dates", {})),
+                dates=_dates_in(dict(why.get("dates", {})), tz),
                 shared_passages=_passages(why.get("passages", [])),
                 canonical_scores=dict(evidence.get("canonical", {}).get("scores", {})),
             )
