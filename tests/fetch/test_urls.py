@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
+from ingest.config import FetchSettings
 from ingest.errors import InvalidURL
+from ingest.fetch import Fetcher
 from ingest.urls import canonicalize, check_url, choose_canonical, host_of, is_http_url, join
 
 SAME = [
@@ -112,3 +115,17 @@ def test_join_and_choose_canonical_with_broken_references() -> None:
 def test_canonical_with_other_content_is_ignored(fetched: str, declared: str, stored: str) -> None:
     expected = canonicalize(join(fetched, declared)) if stored == "declared" else fetched
     assert choose_canonical(fetched, declared) == expected
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1/berita/\x00", "http://0177.0.0.1/berita/1", "http://[::1/x"]
+)
+async def test_a_transport_of_httpx_refusing_a_url_fails_that_url_alone(url: str) -> None:
+    """The demo's mirror and a caller's transport go through httpx, whose URL parser is
+    stricter than the network client's: its refusal is an InvalidURL, not a crash."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, text="<html></html>"))
+    settings = FetchSettings(retries=0, per_host_delay=0, respect_robots=False)
+    async with Fetcher(settings, transport=transport) as fetcher:
+        with pytest.raises(InvalidURL):
+            await fetcher.get(url)

@@ -239,6 +239,8 @@ class Fetcher:
             raise ProtocolFailure(url, f"broken response: {exc}") from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
+        except httpx.InvalidURL as exc:  # a transport of httpx's own reads URLs more strictly
+            raise InvalidURL(url, f"not a valid URL: {exc}") from None
 
     async def _request(
         self, url: str, current: str, headers: dict[str, str], kind: Kind
