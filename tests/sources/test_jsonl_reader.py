@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ingest import source_run
 from ingest.config import ImportSettings
 from ingest.errors import InputError
 from ingest.records import Candidate
+from ingest.source_run import _chunks
 from ingest.sources.jsonl import read_jsonl
 
 TEXT = "TENGGARONG – Rapat koordinasi lintas sektoral digelar di Gedung PKM. " * 5
@@ -125,24 +128,49 @@ def test_keep_going_skips_bad_lines_and_repeats_and_counts_them(tmp_path: Path) 
     assert {r.reason for r in documents.rejected} == {"bad_line"}
 
 
-def test_the_reader_holds_one_line_at_a_time_not_the_file(tmp_path: Path) -> None:
-    """Reading a 24 MB file allocates far less than the file at any moment: each line is
-    read, given and dropped (what stays is a 16-byte digest per URL)."""
+def _big_file(tmp_path: Path) -> Path:
+    """A 24 MB file: 1,000 documents of 24 KB."""
     path = tmp_path / "big.jsonl"
-    body = "Paragraf berita daerah. " * 1_000  # 24 KB a line
+    body = "Paragraf berita daerah. " * 1_000
     with path.open("w") as handle:
         for i in range(1_000):
             handle.write(json.dumps({"url": f"https://a.example/{i}", "text": body}) + "\n")
-    size = path.stat().st_size
+    assert path.stat().st_size > 24_000_000
+    return path
+
+
+def _peak(func: Callable[[], int]) -> tuple[int, int]:
+    """What ``func`` returns and the most memory it held at once, in bytes."""
     tracemalloc.start()
     try:
-        documents = read_jsonl(path)
-        count = sum(1 for _ in documents)
-        _, peak = tracemalloc.get_traced_memory()
+        result = func()
+        return result, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert count == 1_000 and size > 24_000_000
-    assert peak < size / 8, f"peak {peak:,} bytes for a file of {size:,}"
+
+
+def test_the_reader_holds_one_line_at_a_time_not_the_file(tmp_path: Path) -> None:
+    """Reading a 24 MB file allocates far less than the file at any moment: each line is
+    read, given and dropped (what stays is a 16-byte digest per URL)."""
+    path = _big_file(tmp_path)
+    count, peak = _peak(lambda: sum(1 for _ in read_jsonl(path)))
+    assert count == 1_000
+    assert peak < path.stat().st_size / 8, f"peak {peak:,} bytes"
+
+
+def test_a_run_takes_a_file_one_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run hands a file's documents on in chunks (here of 50), each read when the one
+    before is done: never the whole file at once."""
+    monkeypatch.setattr(source_run, "CHUNK_DOCUMENTS", 50)
+    path = _big_file(tmp_path)
+    sizes: list[int] = []
+    count, peak = _peak(
+        lambda: sum(sizes.append(len(c)) or len(c) for c in _chunks(read_jsonl(path)))
+    )
+    assert count == 1_000 and set(sizes) == {50}
+    assert peak < path.stat().st_size / 8, f"peak {peak:,} bytes"
 
 
 _FIELD_VALUES = st.one_of(

@@ -299,12 +299,13 @@ def _write(target: _Target, articles: _Articles, states: Sequence[_State]) -> li
 
 #: What the database raises for the data of one document rather than for the store itself
 #: (an unreachable server or a lock timeout fails the batch, and the run).
-_DOCUMENT_ERRORS = (StatementError, ValueError)
+_DOCUMENT_ERRORS = (StatementError, UnicodeError)
 
 
 def _at_fault(exc: Exception) -> bool:
     """True when ``exc`` may come from one document's data: a value refused (DataError), a
-    constraint (IntegrityError), or a value that could not be bound at all."""
+    constraint (IntegrityError), a value that could not be bound (SQLAlchemy's
+    StatementError around it) or encoded for the driver."""
     if isinstance(exc, DBAPIError):
         return isinstance(exc, DataError | IntegrityError)
     return True
