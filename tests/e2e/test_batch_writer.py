@@ -115,30 +115,36 @@ def test_a_failed_batch_leaves_no_document_and_fails_every_waiter(db_url: str) -
     assert documents == 0
 
 
-async def _trickle(store: Store, articles: list[Article], *, gap: float, linger: float) -> int:
-    """Store ``articles`` one every ``gap`` seconds; the number of batches written."""
+async def _one_by_one(store: Store, articles: list[Article], *, linger: float) -> list[int]:
+    """Store ``articles`` one at a time, each once the one before is queued and the writer has
+    had its turn; for each, how many batches had been written when it arrived."""
     async with BatchWriter(
-        store, dedup_settings=DedupSettings(), run_id=None, max_batch=100, linger=linger
+        store, dedup_settings=DedupSettings(), run_id=None, max_batch=5, linger=linger, quiet=60
     ) as writer:
-        waiting: list[asyncio.Future[StoreOutcome]] = []
+        seen, waiting = [], []
         for article in articles:
+            if waiting and linger == 0:  # nothing to wait for: the last one is written alone
+                await asyncio.wait_for(asyncio.shield(waiting[-1]), timeout=60)
+            for _ in range(3):
+                await asyncio.sleep(0)  # the writer's turn: it takes what is queued, or waits
+            seen.append(writer.batches)
             waiting.append(asyncio.ensure_future(writer.store(article)))
-            await asyncio.sleep(gap)
-        await asyncio.gather(*waiting)
-    return int(writer.batches)
+        await asyncio.wait_for(asyncio.gather(*waiting), timeout=60)
+    return [*seen, writer.batches]
 
 
 def test_documents_arriving_one_by_one_wait_for_each_other(tmp_path: Path) -> None:
-    """A batch waits up to ``linger`` seconds for more documents: five documents 20 ms apart
-    go in one batch, not five (without waiting: one each)."""
+    """A batch waits for more documents (up to ``linger`` seconds, or ``quiet`` seconds
+    without one): five documents that come one by one go in one batch, written once it is
+    full (not after the minute of linger); with no linger, each is written alone."""
     articles = _seed_articles()
-    with open_store(f"sqlite:///{tmp_path / 'a.db'}") as store:
-        together = asyncio.run(_trickle(store, articles, gap=0.02, linger=5.0))
-    with open_store(f"sqlite:///{tmp_path / 'b.db'}") as store:
-        alone = asyncio.run(_trickle(store, articles, gap=0.02, linger=0.0))
     assert len(articles) == 5
-    assert together == 1
-    assert alone == len(articles)
+    with open_store(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        together = asyncio.run(_one_by_one(store, articles, linger=60.0))
+    with open_store(f"sqlite:///{tmp_path / 'b.db'}") as store:
+        alone = asyncio.run(_one_by_one(store, articles, linger=0.0))
+    assert together == [0, 0, 0, 0, 0, 1]
+    assert alone == [0, 1, 2, 3, 4, 5]
 
 
 def test_closing_the_writer_does_not_wait_out_the_linger(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """A large run at the command line: Ctrl-C stops it at once (its page workers drop the pages not
-done yet instead of fetching the rest of the run), and the next run stores every page once; a
-page worker's log lines reach the command's log."""
+done yet instead of fetching the rest of the run) and records it interrupted, and the next run
+stores every page once; a page worker's log lines reach the command's log."""
 
 from __future__ import annotations
 
@@ -21,33 +21,37 @@ from werkzeug import Request, Response
 
 from ingest.pool import PROCESS_POOL_MIN_PAGES
 from ingest.store import open_store
-from ingest.store.models import Document
+from ingest.store.models import Document, Run
 from tests.e2e.test_pipeline_batches import _page, _sentences
+from tests.processes import descendants, needs_proc, wait_until_gone
 
 PAGES = PROCESS_POOL_MIN_PAGES * 3
-DELAY = 0.25  # seconds a page takes to answer: the whole run takes PAGES * DELAY / 2 or more
+OPEN = 8  # pages answered at once; the others wait for the gate: the run cannot end by itself
+BOUND = 120.0  # seconds any awaited condition gets, at most
 
 
 @pytest.fixture
-def slow_site() -> Iterator[tuple[HTTPServer, list[int], list[float]]]:
-    """A server that answers each article page after a delay (DELAY at first), counting the
-    requests."""
+def gated_site() -> Iterator[tuple[HTTPServer, list[int], threading.Event]]:
+    """A server that answers the first ``OPEN`` article pages at once and the others once the
+    gate opens, counting the requests."""
     server = HTTPServer(threaded=True)
     server.start()
-    sentences, lock, asked, delay = _sentences(), threading.Lock(), [0], [DELAY]
+    sentences, lock, asked, gate = _sentences(), threading.Lock(), [0], threading.Event()
 
     def handler(request: Request) -> Response:
         with lock:
             asked[0] += 1
-        time.sleep(delay[0])
         number = int(request.path.rsplit("/", 1)[1].split(".")[0])
+        if number >= OPEN:
+            gate.wait(BOUND)
         body = _page(number, sentences)
         return Response(body, headers={"Content-Type": "text/html; charset=utf-8"})
 
     server.expect_request("/robots.txt").respond_with_data("", status=404)
     for number in range(PAGES):
         server.expect_request(f"/berita/{number:03d}.html").respond_with_handler(handler)
-    yield server, asked, delay
+    yield server, asked, gate
+    gate.set()
     server.clear()
     if server.is_running():
         server.stop()
@@ -72,10 +76,15 @@ def _environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "PREFECT_API"))}
 
 
+@needs_proc
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_ctrl_c_stops_a_large_run_at_once_and_the_next_run_stores_every_page(
-    slow_site: tuple[HTTPServer, list[int], list[float]], tmp_path: Path
+    gated_site: tuple[HTTPServer, list[int], threading.Event], tmp_path: Path, stop: int
 ) -> None:
-    server, asked, delay = slow_site
+    """Ctrl-C (or SIGTERM) while the run waits on pages the site holds back: the run stops by
+    the signal alone (exit 128 + the signal, recorded interrupted, never completed), its page
+    workers with it (no request after it has gone), and the next run stores every page."""
+    server, asked, gate = gated_site
     config = _config(tmp_path, server)
     db_url = f"sqlite:///{tmp_path / 'ingest.db'}"
     run = subprocess.Popen(
@@ -85,20 +94,24 @@ def test_ctrl_c_stops_a_large_run_at_once_and_the_next_run_stores_every_page(
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while asked[0] < 4 and time.monotonic() < deadline:  # the page workers are fetching
-        time.sleep(0.05)
-    run.send_signal(signal.SIGINT)
-    interrupted = time.monotonic()
-    _, stderr = run.communicate(timeout=60)
-    stopped = time.monotonic() - interrupted
-    time.sleep(2 * DELAY)  # anything still fetching would have asked again by now
-    assert run.returncode == 130, stderr
+    deadline = time.monotonic() + BOUND
+    while asked[0] < OPEN + 1 and run.poll() is None:  # a held page asked: the workers fetch
+        assert time.monotonic() < deadline, "the run's workers asked for no held page"
+        time.sleep(0.02)
+    tree = descendants(run.pid)
+    run.send_signal(stop)
+    stdout, stderr = run.communicate(timeout=BOUND)  # the gate is still shut
+    assert run.returncode == 128 + stop, stderr
     assert stderr.strip().splitlines()[-1] == "ingest: interrupted"
-    assert stopped < 10
-    assert asked[0] < PAGES / 2  # the rest of the run was not fetched after Ctrl-C
+    assert "completed" not in stdout
+    assert wait_until_gone(tree, BOUND) == set()  # page workers and fork server too
+    gate.set()
+    after = asked[0]
+    with open_store(db_url) as store, store.session() as session:
+        (status,) = session.scalars(select(Run.status)).all()
+    assert status == "interrupted"
+    assert after < PAGES  # nobody fetched the rest of the run
 
-    delay[0] = 0.0
     again = subprocess.run(
         _command(config, db_url), env=_environ(), capture_output=True, text=True, timeout=300
     )

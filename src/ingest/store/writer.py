@@ -108,17 +108,19 @@ class BatchWriter:
         run_id: int | None,
         max_batch: int = DEFAULT_MAX_BATCH,
         linger: float = DEFAULT_LINGER,
+        quiet: float = QUIET,
         lock: ProcessLock | None = None,
         inline: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, not {max_batch}")
-        if linger < 0:
-            raise ValueError(f"linger must not be negative, not {linger}")
+        if linger < 0 or quiet < 0:
+            raise ValueError(f"linger and quiet must not be negative, not {linger}, {quiet}")
         self._target = _Target(store, dedup_settings, run_id)
         self.max_batch = max_batch
         self.linger = linger
+        self.quiet = quiet
         self.batches = 0
         self._pending: list[_Pending] = []
         self._states: list[_State] = []
@@ -201,13 +203,13 @@ class BatchWriter:
 
     async def _fill(self) -> None:
         """Wait until a whole batch of documents is queued, the writer closes, ``linger``
-        seconds have passed, or no document came for ``QUIET`` seconds (the run's last pages
+        seconds have passed, or no document came for ``quiet`` seconds (the run's last pages
         are written at once, not after the whole linger)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.linger
         while self._pending and len(self._pending) < self.max_batch and not self._closed:
             self._wake.clear()
-            wait = min(deadline - loop.time(), QUIET)
+            wait = min(deadline - loop.time(), self.quiet)
             try:
                 async with asyncio.timeout(max(wait, 0)):
                     await self._wake.wait()
