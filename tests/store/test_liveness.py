@@ -132,3 +132,22 @@ def test_the_heartbeat_renews_the_run_and_its_sources(store: Store) -> None:
     last = _status(store, live).heartbeat_at
     assert last is not None and health.held_until is not None
     assert health.held_until > last  # the lease was renewed from the heartbeat
+
+
+def test_a_killed_process_not_yet_reaped_by_its_parent_is_gone(store: Store) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        process = ProcessId(ProcessId.current().host, child.pid, _start_of(child.pid))
+        child.kill()  # not waited for: a zombie until its parent (this test) reaps it
+        deadline = time.monotonic() + 60
+        while _start_of(child.pid) is not None:
+            assert time.monotonic() < deadline, "the child did not exit"
+            time.sleep(0.02)
+        if process.start is None:
+            return  # no /proc
+        zombie = _run_of(store, process)
+        with store.session() as session:
+            assert [d.run_id for d in reap_dead_runs(session, ttl=3600.0)] == [zombie]
+    finally:
+        child.kill()
+        child.wait()

@@ -59,13 +59,15 @@ def db_now(session: Session) -> datetime:
 
 def _process_start(pid: int) -> str | None:
     """The boot of this machine and the start of process ``pid`` in it (Linux), e.g.
-    ``1b7c…/812345``; None where /proc cannot tell."""
+    ``1b7c…/812345``; None where /proc cannot tell, or the process has exited."""
     try:
         boot = (_PROC / "sys/kernel/random/boot_id").read_text().strip()
         stat = (_PROC / str(pid) / "stat").read_text()
     except OSError:
         return None
     fields = stat[stat.rindex(")") + 2 :].split()
+    if fields[0] in "ZXx":  # exited, its parent has not reaped it yet
+        return None
     return f"{boot}/{fields[19]}"  # starttime, field 22 of stat
 
 
@@ -87,8 +89,11 @@ class ProcessId:
         there now (or another process has its id). False when it runs, or ran elsewhere."""
         if self.host != socket.gethostname():
             return False
-        if self.start is not None and _process_start(self.pid) is not None:
-            return _process_start(self.pid) != self.start
+        now = _process_start(self.pid) if self.start is not None else None
+        if now is not None:
+            return now != self.start
+        if self.start is not None and (_PROC / "self").exists():
+            return True  # /proc answers for this machine, and has no such process
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
