@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socketserver
+import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,10 +19,18 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from ingest.dedup import warmup
 from ingest.store import Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels() -> None:
+    """The dedup kernels compiled into numba's cache first, as after a warm-up, so that every
+    test process uses them (before it, a process takes the numpy passes: the same values)."""
+    subprocess.run([*warmup.COMMAND, "--wait"], check=True, timeout=900)
 
 
 def _admin_url() -> str:

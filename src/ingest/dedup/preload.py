@@ -1,7 +1,8 @@
 """Loads the compiled dedup kernels into this process: what the fork server of a run's worker
 processes imports (see :data:`ingest.pool.FORKSERVER_PRELOAD`), so that every page worker it
 forks starts with them. Loading them from numba's cache costs about 0.5 s of CPU a process,
-and page workers are started for every large run.
+and page workers are started for every large run. Until numba's cache holds them (see
+:mod:`ingest.dedup.warmup`) nothing is loaded: they are being compiled in the background.
 
 Importing this module runs each kernel once on a short text; :func:`load` does it again.
 """
@@ -9,6 +10,7 @@ Importing this module runs each kernel once on a short text; :func:`load` does i
 from __future__ import annotations
 
 from ingest.config import DedupSettings
+from ingest.dedup import warmup
 from ingest.dedup.features import featurize
 from ingest.dedup.signatures import text_signature_matrix
 from ingest.dedup.text import normalised_batch
@@ -19,7 +21,9 @@ _TEXT = "Bupati Kutai Kartanegara meresmikan jembatan baru di Tenggarong – har
 
 
 def load() -> None:
-    """Run every compiled kernel once (their first call loads them)."""
+    """Run every compiled kernel once (their first call loads them), if they are ready."""
+    if not warmup.ready():
+        return
     settings = DedupSettings()
     featurize([_TEXT], settings)
     text_signature_matrix(

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ingest.dedup import kernels
+from ingest.dedup import kernels, warmup
 from ingest.dedup.text import BATCH_TABLE, encoded_batch, normalised_batch
 
 __all__ = ["U64", "longest_text", "mix64", "shingle_hashes", "shingle_hashes_numpy"]
@@ -117,7 +117,7 @@ def shingle_hashes(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.in
         raise ValueError(f"shingle size must be at least 1, got {k}")
     if not texts:
         return np.empty(0, np.uint64), np.zeros(1, np.int64)
-    if kernels.COMPILED:
+    if warmup.ready():
         joined, ends = encoded_batch(texts)
         raw = np.frombuffer(joined, dtype=np.uint8)
         scratch = kernels.scratch(longest_text(ends))

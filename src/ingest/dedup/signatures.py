@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from ingest.dedup import kernels
+from ingest.dedup import kernels, warmup
 from ingest.dedup.shingles import U64, longest_text, mix64, shingle_hashes
 from ingest.dedup.text import BATCH_TABLE, encoded_batch
 
@@ -53,7 +53,7 @@ def signature_matrix(
     if num_perm < 2:
         raise ValueError(f"num_perm must be at least 2, got {num_perm}")
     seed64 = np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
-    if kernels.COMPILED:
+    if warmup.ready():
         return kernels.signature_rows(hashes, offsets, num_perm, seed64, _salts(num_perm))
     return signature_matrix_numpy(hashes, offsets, num_perm=num_perm, seed=seed)
 
@@ -67,7 +67,7 @@ def text_signature_matrix(
     ``signature_matrix(*shingle_hashes(texts, k), ...)``."""
     if k < 1 or num_perm < 2:
         raise ValueError(f"need k >= 1 and num_perm >= 2, got k={k}, num_perm={num_perm}")
-    if not kernels.COMPILED or not texts:
+    if not texts or not warmup.ready():
         hashes, offsets = shingle_hashes(texts, k)
         return signature_matrix(hashes, offsets, num_perm=num_perm, seed=seed)
     joined, ends = encoded_batch(texts)

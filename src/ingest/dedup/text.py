@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ingest.dedup import kernels
+from ingest.dedup import kernels, warmup
 
 __all__ = [
     "BATCH_TABLE",
@@ -107,7 +107,7 @@ def normalised_batch(texts: Sequence[str]) -> npt.NDArray[np.uint8]:
     if not texts:
         return np.empty(0, dtype=np.uint8)
     joined, ends = encoded_batch(texts)
-    if kernels.COMPILED:
+    if warmup.ready():
         return kernels.fold_batch(np.frombuffer(joined, dtype=np.uint8), ends, BATCH_TABLE)
     buf = np.frombuffer(joined.translate(_BATCH_BYTES), dtype=np.uint8).copy()
     buf[ends] = 10
