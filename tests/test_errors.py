@@ -5,6 +5,7 @@ and the run counts it by its class and attributes."""
 from __future__ import annotations
 
 import pickle
+import signal
 
 import pytest
 
@@ -22,6 +23,7 @@ EXAMPLES: list[IngestError] = [
     errors.TooLarge("https://kukar.example/sitemap.xml", "body exceeds 52428800 bytes"),
     errors.NotAnArticle("https://kukar.example/a", "listing", "Indeks Berita"),
     errors.StoreError("database is locked"),
+    errors.Interrupted(signal.SIGTERM),
 ]
 
 
