@@ -13,6 +13,7 @@ than a teaser, whatever "Baca juga" link it holds::
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin
 
@@ -58,7 +59,7 @@ def teaser_cards(
         position = joined.find(wanted) if wanted else -1
         if position < 0:
             continue
-        held.add(sum(1 for start in starts if start <= position) - 1)
+        held.add(bisect_right(starts, position) - 1)
         chars += len(line)
     return Teasers(cards=len(held), share=chars / total)
 
@@ -99,7 +100,8 @@ def _headed_by(link: HtmlElement, card: HtmlElement, max_chars: int) -> bool:
         return True
     if next(link.iterancestors(_HEADINGS), None) is not None:
         return True  # a heading above the link is inside its card: the card grew past it
-    return bool(text.lstrip().find(link.text_content().strip()) <= _TITLE_START)
+    title = _norm(link.text_content())
+    return 0 <= _norm(text).find(title) <= _TITLE_START
 
 
 def _target(link: HtmlElement, page: str, min_words: int) -> str | None:
