@@ -208,6 +208,13 @@ class ExtractSettings(_Section):
         le=1,
         description="Share of the body's characters the teaser cards must hold for a listing.",
     )
+    listing_min_stamps: int = Field(
+        4,
+        ge=1,
+        description="A body with this many lines (and a third of its lines) carrying a teaser "
+        "stamp ('28 menit lalu', '12:49 WIB'), or made of this many stamps and little else, "
+        "reads like a column of teasers.",
+    )
     teaser_max_chars: int = Field(
         600, ge=1, description="A teaser card holds at most this many characters of text."
     )

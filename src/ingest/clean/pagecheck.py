@@ -61,7 +61,9 @@ def check_page(
         min_words=settings.teaser_min_words,
         max_chars=settings.teaser_max_chars,
     )
-    stamped = pagekind.listing_reason_from_text(cleaned.lines)
+    stamped = pagekind.listing_reason_from_text(
+        cleaned.lines, min_stamps=settings.listing_min_stamps
+    )
     if stamped and (clues.declared != "article" or teasers.cards):
         raise NotAnArticle(url, "listing", "the body reads like a list of teasers")
     needed = settings.listing_min_teasers if clues.declared == "article" else 1
