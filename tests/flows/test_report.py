@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -104,3 +104,27 @@ def test_runs_command_lists_stored_runs(tmp_path: Path, store: Store) -> None:
     assert all(" " not in key for key in rows[0])
     assert isinstance(rows[0]["duration_s"], float) and isinstance(rows[0]["sources"], int)
     assert datetime.fromisoformat(rows[0]["started_at"]).utcoffset() == timedelta(hours=8)
+
+
+def test_runs_show_why_a_run_failed_or_when_an_interrupted_one_was_last_heard_from(
+    store: Store,
+) -> None:
+    from sqlalchemy import update
+
+    from ingest.store.models import Run
+
+    with store.session() as session:
+        failed = create_run(session, trigger="import")
+        dead = create_run(session, trigger="manual")
+    with store.session() as session:
+        save_run(session, _summary(failed), error="store unreachable")
+        heard = datetime(2024, 9, 3, 1, 30, tzinfo=UTC)
+        session.execute(
+            update(Run)
+            .where(Run.id == dead)
+            .values(status="interrupted", finished_at=heard, error="its process is gone")
+        )
+    rows = {int(r["run"]): r for r in run_rows(recent_runs(store), "Asia/Makassar")}
+    assert rows[failed]["reason"] == "store unreachable"
+    assert rows[dead]["status"] == "interrupted"
+    assert rows[dead]["reason"] == "its process is gone (last heard from 2024-09-03 09:30:00 WITA)"
