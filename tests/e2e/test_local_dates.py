@@ -133,3 +133,20 @@ def test_runs_and_schedules_show_times_in_the_zone(cli: Cli, tmp_path: Path) -> 
         assert rows and all(r["next_1"].endswith(offset) for r in rows if r["next_1"]), rows
     table = cli("schedules", "--format", "table", "--tz", "UTC")
     assert " UTC" in table.stdout
+
+
+def test_a_page_dated_only_by_its_day_keeps_that_day(cli: Cli, tmp_path: Path) -> None:
+    paragraphs = "".join(f"<p>{BODY.format(what=f'halaman {i}')}</p>" for i in range(3))
+    html = (
+        "<html lang='id'><head><title>Rakor Lintas Sektoral</title>"
+        '<meta property="article:published_time" content="2024-09-04"></head><body><article>'
+        f"<h1>Rakor Lintas Sektoral</h1>{paragraphs}</article></body></html>"
+    )
+    path = tmp_path / "page.jsonl"
+    url = "https://kukar.test/berita/rakor-lintas-sektoral"
+    path.write_text(json.dumps({"url": url, "html": html}) + "\n")
+    assert cli("import", str(path)).code == 0
+    for zone in ("Asia/Jakarta", "UTC", "America/Los_Angeles"):
+        (document,) = cli("documents", "--tz", zone, "--since", "2024-09-04").jsonl()
+        assert document["published_precision"] == "day"
+        assert document["published_at"].startswith("2024-09-04T00:00:00"), zone
