@@ -115,10 +115,14 @@ def _locked(*, wait: bool) -> Iterator[bool]:
 
 
 def _start_in_background() -> None:
-    with _locked(wait=False) as free:
-        if not free:
-            logger.debug("dedup kernels are being compiled by another process")
-            return
+    try:
+        with _locked(wait=False) as free:
+            if not free:
+                logger.debug("dedup kernels are being compiled by another process")
+                return
+    except OSError as exc:  # no cache folder numba could write either: the numpy passes stay
+        logger.debug("dedup kernels cannot be cached (%s): the numpy passes are used", exc)
+        return
     _THIS.warmup = subprocess.Popen(
         COMMAND,
         stdin=subprocess.DEVNULL,
