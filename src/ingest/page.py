@@ -147,10 +147,18 @@ async def _article(job: PageJob, steps: PageSteps) -> tuple[Article, str] | Page
             page = await steps.fetcher.get(job.url, etag=job.etag, last_modified=job.last_modified)
         except FetchError as exc:
             return PageResult(failure=exc.error_class, error=str(exc))
-        steps.writer.fetched(page, source=job.source)
         if page.not_modified:
+            steps.writer.fetched(page, source=job.source, outcome=None)
             return PageResult(not_modified=True)
-        return await steps.extract(_extract_page, page, job), canonicalize(page.final_url)
+        outcome = "fetched"
+        try:
+            article = await steps.extract(_extract_page, page, job)
+        except NotAnArticle as exc:  # the page's state says why it is not stored
+            outcome = f"rejected:{exc.reason}"
+            raise
+        finally:
+            steps.writer.fetched(page, source=job.source, outcome=outcome)
+        return article, canonicalize(page.final_url)
     except NotAnArticle as exc:
         return PageResult(fetched=not job.local, rejected=exc.reason, error=str(exc))
 

@@ -92,6 +92,8 @@ def test_large_run_stores_each_page_once_and_second_run_is_conditional(
     assert first.new_documents == ARTICLES
     assert sum(first.rejected.values()) == len(LISTINGS)  # rejected in worker processes
     assert first.new_stories + first.copies + first.same_story == ARTICLES
+    outcomes = {"fetched": ARTICLES} | {f"rejected:{r}": n for r, n in first.rejected.items()}
+    assert _outcomes(db_url, site) == outcomes  # each rejected page's state says why
     second = pipeline.run(settings).sources[0]
     assert second.not_modified == len(site)
     assert (second.fetched, second.new_documents) == (0, 0)
@@ -101,6 +103,15 @@ def test_large_run_stores_each_page_once_and_second_run_is_conditional(
         states = session.scalar(select(func.count()).select_from(FetchState))
     assert documents == members == ARTICLES
     assert states == len(site)
+    assert _outcomes(db_url, site) == outcomes  # a 304 keeps what the page became
+
+
+def _outcomes(db_url: str, urls: list[str]) -> dict[str, int]:
+    """How many of ``urls`` have each outcome in their fetch state."""
+    query = select(FetchState.outcome, func.count()).where(FetchState.url.in_(urls))
+    with open_store(db_url) as store, store.session() as session:
+        rows = session.execute(query.group_by(FetchState.outcome)).all()
+    return {outcome: count for outcome, count in rows}
 
 
 def test_each_host_is_fetched_by_one_process_of_the_large_run(

@@ -198,9 +198,15 @@ def get_fetch_state(session: Session, url: str) -> FetchState | None:
 
 
 def save_fetch_state(
-    session: Session, page: FetchedPage, *, source: str, outcome: str, document_id: int | None
+    session: Session,
+    page: FetchedPage,
+    *,
+    source: str,
+    outcome: str | None,
+    document_id: int | None,
 ) -> None:
-    """Insert or update the state of ``page.url``; a 304 keeps the stored validators and hash."""
+    """Insert or update the state of ``page.url``; a 304 keeps the stored validators and hash,
+    an ``outcome`` of None the stored outcome."""
     row = session.get(FetchState, page.url)
     if row is None:
         row = FetchState(url=page.url)
@@ -208,7 +214,8 @@ def save_fetch_state(
     row.source_name = source
     row.final_url = page.final_url
     row.status_code = page.status_code
-    row.outcome = outcome
+    if outcome is not None:
+        row.outcome = outcome[:40]
     row.fetched_at = page.fetched_at
     row.etag = page.etag or (row.etag if page.not_modified else None)
     row.last_modified = page.last_modified or (row.last_modified if page.not_modified else None)

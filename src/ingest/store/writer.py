@@ -82,7 +82,7 @@ LOCK_POLL_MAX = 0.02
 DEFAULT_LOCK_TIMEOUT = 120.0
 
 _Pending = tuple[Article, Features | None, "asyncio.Future[StoreOutcome]"]
-_State = tuple[FetchedPage, str]
+_State = tuple[FetchedPage, str, str | None]
 _Articles = Sequence[tuple[Article, Features | None]]
 
 
@@ -157,11 +157,12 @@ class BatchWriter:
         Batches are written one at a time either way, so switching between two is safe."""
         self._lock = lock
 
-    def fetched(self, page: FetchedPage, *, source: str) -> None:
-        """Queue the fetch state of ``page`` (validators for the next conditional GET). It is
+    def fetched(self, page: FetchedPage, *, source: str, outcome: str | None = "fetched") -> None:
+        """Queue the fetch state of ``page`` (validators for the next conditional GET) and what
+        became of it (``rejected:listing``; None keeps the stored outcome, as a 304 does). It is
         written with the next batch of documents, or once ``max_batch`` states wait: a
         transaction for a few states alone costs more than the states themselves."""
-        self._states.append((_without_body(page), source))
+        self._states.append((_without_body(page), source, outcome))
         if len(self._states) >= self.max_batch:
             self._wake.set()
 
@@ -364,14 +365,14 @@ def _first_line(exc: BaseException) -> str:
 def _save_states(session: Session, states: Sequence[_State]) -> None:
     """Save every fetch state with two statements, not two per URL: the rows are loaded (or
     inserted empty) first, so that each save finds its row in the session."""
-    states = [(fitted, source) for page, source in states if (fitted := fit_fetch_state(page))]
-    urls = list(dict.fromkeys(page.url for page, _ in states))
+    states = [(fitted, s, o) for page, s, o in states if (fitted := fit_fetch_state(page))]
+    urls = list(dict.fromkeys(page.url for page, _, _ in states))
     rows = {r.url: r for r in session.scalars(select(FetchState).where(FetchState.url.in_(urls)))}
     fresh = [FetchState(url=url) for url in urls if url not in rows]  # held: weak identity map
     session.add_all(fresh)
     session.flush()
-    for page, source in states:
-        health.save_fetch_state(session, page, source=source, outcome="fetched", document_id=None)
+    for page, source, outcome in states:
+        health.save_fetch_state(session, page, source=source, outcome=outcome, document_id=None)
     log.debug("%d fetch states saved, %d of them new", len(states), len(fresh))
 
 
