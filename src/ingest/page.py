@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from ingest.clean.markup_cost import check_markup
+from ingest.clean.markup_cost import check_markup, check_size
 from ingest.config import ExtractSettings
 from ingest.dedup import text_fingerprint
 from ingest.errors import FetchError, NotAnArticle
@@ -166,9 +166,7 @@ async def _article(job: PageJob, steps: PageSteps) -> tuple[Article, str] | Page
 def _extract_local(job: PageJob) -> Article:
     candidate = job.candidate
     size = len((candidate.html or candidate.text or "").encode("utf-8", "surrogatepass"))
-    if job.max_bytes is not None and size > job.max_bytes:
-        detail = f"{size:,} bytes, over the cap of {job.max_bytes:,} (fetch.max_bytes)"
-        raise NotAnArticle(candidate.url, "too_large", detail)
+    check_size(size, candidate.url, max_bytes=job.max_bytes)
     if candidate.html is not None:
         article = _extract_html(candidate.html, candidate.url, job)
         return _with_url(article, choose_canonical(candidate.url, article.page_url))

@@ -21,10 +21,13 @@ import re
 
 from ingest.errors import NotAnArticle
 
-__all__ = ["TOO_COMPLEX", "check_markup"]
+__all__ = ["TOO_COMPLEX", "TOO_LARGE", "check_markup", "check_size"]
 
 #: The rejection reason of a page whose markup is past the bounds.
 TOO_COMPLEX = "too_complex"
+
+#: The rejection reason of a local page larger than a fetched page may be.
+TOO_LARGE = "too_large"
 
 #: A start tag: its name, then anything but ``>`` outside quoted values (possessive: linear).
 _START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*+(?:[^>"']++|"[^"]*+"|'[^']*+')*+""")
@@ -55,3 +58,11 @@ def check_markup(html: str, url: str, *, max_elements: int, max_attributes: int)
             if count > max_attributes:
                 detail = f"an element with {count:,} attributes (at most {max_attributes:,})"
                 raise NotAnArticle(url, TOO_COMPLEX, detail)
+
+
+def check_size(size: int, where: str, *, max_bytes: int | None) -> None:
+    """NotAnArticle (``too_large``) when a local page of ``size`` bytes is over ``max_bytes``
+    (``fetch.max_bytes``, the cap of a fetched page; None: no cap)."""
+    if max_bytes is not None and size > max_bytes:
+        detail = f"{size:,} bytes, over the cap of {max_bytes:,} (fetch.max_bytes)"
+        raise NotAnArticle(where, TOO_LARGE, detail)

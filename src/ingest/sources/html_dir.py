@@ -15,7 +15,7 @@ from pathlib import Path
 
 import lxml.html
 
-from ingest.clean.markup_cost import check_markup
+from ingest.clean.markup_cost import check_markup, check_size
 from ingest.config import ExtractSettings, SourceConfig
 from ingest.errors import NotAnArticle, SourceError
 from ingest.fetch import Getter, detect_encoding
@@ -45,10 +45,7 @@ def declared_url(html: str) -> str | None:
 
 def _candidate(source: SourceConfig, path: Path, limits: _Limits) -> Candidate:
     """The page's candidate; NotAnArticle when it is past the limits, OSError unreadable."""
-    size = path.stat().st_size
-    if limits.max_bytes is not None and size > limits.max_bytes:
-        detail = f"{size:,} bytes, over the cap of {limits.max_bytes:,} (fetch.max_bytes)"
-        raise NotAnArticle(str(path), "too_large", detail)
+    check_size(path.stat().st_size, str(path), max_bytes=limits.max_bytes)
     body = path.read_bytes()
     html = body.decode(detect_encoding(body), errors="replace")
     if limits.extract is not None:
