@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -30,6 +29,7 @@ import trafilatura
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pageset import Page, build, read_indosum
+from run import f1
 
 from ingest.config import ExtractSettings
 from ingest.errors import NotAnArticle
@@ -49,16 +49,6 @@ class Result:
     exact: bool = False
     day: bool = False
     reason: str = ""
-
-
-def f1(got: str, expected: str) -> float:
-    a = Counter(re.findall(r"\w+", got.casefold()))
-    b = Counter(re.findall(r"\w+", expected.casefold()))
-    common = sum((a & b).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(a.values()), common / sum(b.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def ours(page: Page, settings: ExtractSettings) -> Result:
